@@ -1,0 +1,535 @@
+"""The SQL repository and unit of work: every database read and write of the product.
+
+Writes that workers race on are conditional updates (``WHERE status IN (...)``), so a
+redelivered message or a second worker can never overwrite a finished item.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Engine,
+    Row,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ocrjobs.adapters.database import WRITE_OPTION, describe
+from ocrjobs.adapters.orm import job_items, jobs
+from ocrjobs.domain.errors import BackendUnavailable
+from ocrjobs.domain.model import Job, JobItem
+from ocrjobs.domain.status import (
+    EXPIRED_CODE,
+    ItemStatus,
+    JobStatus,
+    StatusCounts,
+    derive_job_status,
+    sources_for,
+)
+
+log = logging.getLogger(__name__)
+
+SORTS = {
+    "created_desc": (jobs.c.created_at.desc(), jobs.c.id.desc()),
+    "created_asc": (jobs.c.created_at.asc(), jobs.c.id.asc()),
+    "name": (jobs.c.name.asc(), jobs.c.id.asc()),
+    "status": (jobs.c.status.asc(), jobs.c.created_at.desc()),
+    "updated_desc": (jobs.c.updated_at.desc(), jobs.c.id.desc()),
+}
+
+# Chunk IN (...) lists: SQLite caps bound parameters, MySQL packets are finite.
+IN_CHUNK = 500
+
+
+def _chunks(seq: Sequence[UUID], size: int = IN_CHUNK) -> Iterable[Sequence[UUID]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _job(row: Row[Any]) -> Job:
+    m = row._mapping
+    return Job(
+        id=m["id"],
+        name=m["name"],
+        created_at=m["created_at"],
+        status=JobStatus(m["status"]),
+        sqs_retention_deadline=m["sqs_retention_deadline"],
+        language=m["language"],
+        updated_at=m["updated_at"],
+        finished_at=m["finished_at"],
+    )
+
+
+def _item(row: Row[Any]) -> JobItem:
+    m = row._mapping
+    return JobItem(
+        id=m["id"],
+        job_id=m["job_id"],
+        s3_key=m["s3_key"],
+        created_at=m["created_at"],
+        status=ItemStatus(m["status"]),
+        ocr_text=m["ocr_text"],
+        error_msg=m["error_msg"],
+        error_code=m["error_code"],
+        original_name=m["original_name"],
+        content_type=m["content_type"],
+        size_bytes=m["size_bytes"],
+        sha256=m["sha256"],
+        page_number=m["page_number"],
+        attempts=m["attempts"],
+        enqueued_at=m["enqueued_at"],
+        started_at=m["started_at"],
+        finished_at=m["finished_at"],
+        updated_at=m["updated_at"],
+        confidence=m["confidence"],
+    )
+
+
+def _job_values(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "name": job.name,
+        "created_at": job.created_at,
+        "status": job.status.value,
+        "sqs_retention_deadline": job.sqs_retention_deadline,
+        "language": job.language,
+        "updated_at": job.updated_at,
+        "finished_at": job.finished_at,
+    }
+
+
+def _item_values(item: JobItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "job_id": item.job_id,
+        "s3_key": item.s3_key,
+        "created_at": item.created_at,
+        "status": item.status.value,
+        "ocr_text": item.ocr_text,
+        "error_msg": item.error_msg,
+        "error_code": item.error_code,
+        "original_name": item.original_name,
+        "content_type": item.content_type,
+        "size_bytes": item.size_bytes,
+        "sha256": item.sha256,
+        "page_number": item.page_number,
+        "attempts": item.attempts,
+        "claim_token": None,
+        "enqueued_at": item.enqueued_at,
+        "started_at": item.started_at,
+        "finished_at": item.finished_at,
+        "updated_at": item.updated_at,
+        "confidence": item.confidence,
+    }
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlRepository:
+    """Reads and writes ``jobs`` and ``job_items`` on one connection (inside a unit of work)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def add_job(self, job: Job, items: Sequence[JobItem]) -> None:
+        self.conn.execute(insert(jobs), [_job_values(job)])
+        if items:
+            self.conn.execute(insert(job_items), [_item_values(i) for i in items])
+
+    def get_job(self, job_id: UUID) -> Job | None:
+        row = self.conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
+        return _job(row) if row else None
+
+    def list_jobs(
+        self,
+        offset: int,
+        limit: int,
+        status: JobStatus | None = None,
+        search: str | None = None,
+        sort: str = "created_desc",
+    ) -> tuple[list[Job], int]:
+        conds = []
+        if status is not None:
+            conds.append(jobs.c.status == status.value)
+        if search:
+            conds.append(jobs.c.name.like(f"%{_escape_like(search)}%", escape="\\"))
+        where = and_(*conds) if conds else None
+        total_q = select(func.count()).select_from(jobs)
+        page_q = select(jobs).order_by(*SORTS.get(sort, SORTS["created_desc"]))
+        if where is not None:
+            total_q = total_q.where(where)
+            page_q = page_q.where(where)
+        total = int(self.conn.execute(total_q).scalar_one())
+        rows = self.conn.execute(page_q.offset(offset).limit(limit)).all()
+        return [_job(r) for r in rows], total
+
+    def rename_job(self, job_id: UUID, name: str, now: datetime) -> bool:
+        res = self.conn.execute(
+            update(jobs).where(jobs.c.id == job_id).values(name=name, updated_at=now)
+        )
+        return res.rowcount > 0
+
+    def delete_job(self, job_id: UUID) -> int:
+        """Delete the job's items and the job; return how many items were deleted."""
+        n = self.conn.execute(delete(job_items).where(job_items.c.job_id == job_id)).rowcount
+        self.conn.execute(delete(jobs).where(jobs.c.id == job_id))
+        return int(n)
+
+    def counts_for(self, job_ids: Sequence[UUID]) -> dict[UUID, StatusCounts]:
+        """Per-status item counts for many jobs: one grouped query per 500 ids."""
+        raw: dict[UUID, dict[str, int]] = {j: {} for j in job_ids}
+        expired = case((job_items.c.error_code == EXPIRED_CODE, 1), else_=0)
+        for chunk in _chunks(list(job_ids)):
+            q = (
+                select(
+                    job_items.c.job_id,
+                    job_items.c.status,
+                    func.count(),
+                    func.sum(expired),
+                )
+                .where(job_items.c.job_id.in_(chunk))
+                .group_by(job_items.c.job_id, job_items.c.status)
+            )
+            for job_id, status, n, n_expired in self.conn.execute(q):
+                d = raw[job_id]
+                d[status] = int(n)
+                d["EXPIRED"] = d.get("EXPIRED", 0) + int(n_expired or 0)
+        return {
+            j: StatusCounts(
+                pending=d.get("PENDING", 0),
+                processing=d.get("PROCESSING", 0),
+                done=d.get("DONE", 0),
+                error=d.get("ERROR", 0),
+                expired=d.get("EXPIRED", 0),
+            )
+            for j, d in raw.items()
+        }
+
+    def refresh_job_status(self, job_id: UUID, now: datetime) -> tuple[Job, StatusCounts] | None:
+        """Recompute the job's status from its items (the domain rule) and store it."""
+        job = self.get_job(job_id)
+        if job is None:
+            return None
+        counts = self.counts_for([job_id])[job_id]
+        status = derive_job_status(counts)
+        finished = status in {JobStatus.DONE, JobStatus.ERROR, JobStatus.EXPIRED}
+        values: dict[str, Any] = {"status": status.value, "updated_at": now}
+        values["finished_at"] = (job.finished_at or now) if finished else None
+        self.conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+        return (
+            Job(
+                id=job.id,
+                name=job.name,
+                created_at=job.created_at,
+                status=status,
+                sqs_retention_deadline=job.sqs_retention_deadline,
+                language=job.language,
+                updated_at=now,
+                finished_at=values["finished_at"],
+            ),
+            counts,
+        )
+
+    def changed_jobs(self, since: datetime | None, limit: int = 1000) -> list[Job]:
+        q = select(jobs).order_by(jobs.c.updated_at.asc()).limit(limit)
+        if since is not None:
+            q = q.where(jobs.c.updated_at >= since)
+        return [_job(r) for r in self.conn.execute(q)]
+
+    def changed_items(self, job_id: UUID, since: datetime | None) -> list[JobItem]:
+        q = select(job_items).where(job_items.c.job_id == job_id)
+        if since is not None:
+            q = q.where(job_items.c.updated_at >= since)
+        return [_item(r) for r in self.conn.execute(q.order_by(job_items.c.created_at))]
+
+    def existing_job_ids(self, job_ids: Sequence[UUID]) -> set[UUID]:
+        found: set[UUID] = set()
+        for chunk in _chunks(list(job_ids)):
+            found.update(self.conn.execute(select(jobs.c.id).where(jobs.c.id.in_(chunk))).scalars())
+        return found
+
+    def db_now(self) -> datetime | None:
+        return None
+
+    # -- items --------------------------------------------------------------------------
+
+    def get_items(self, job_id: UUID) -> list[JobItem]:
+        q = (
+            select(job_items)
+            .where(job_items.c.job_id == job_id)
+            .order_by(job_items.c.created_at, job_items.c.page_number, job_items.c.original_name)
+        )
+        return [_item(r) for r in self.conn.execute(q)]
+
+    def get_item(self, item_id: UUID) -> JobItem | None:
+        row = self.conn.execute(select(job_items).where(job_items.c.id == item_id)).first()
+        return _item(row) if row else None
+
+    def mark_enqueued(self, item_ids: Sequence[UUID], now: datetime) -> None:
+        for chunk in _chunks(list(item_ids)):
+            self.conn.execute(
+                update(job_items)
+                .where(job_items.c.id.in_(chunk), job_items.c.enqueued_at.is_(None))
+                .values(enqueued_at=now)
+            )
+
+    def unsent_items(self, created_before: datetime, limit: int = 1000) -> list[JobItem]:
+        q = (
+            select(job_items)
+            .where(
+                job_items.c.status == ItemStatus.PENDING.value,
+                job_items.c.enqueued_at.is_(None),
+                job_items.c.updated_at < created_before,
+            )
+            .order_by(job_items.c.created_at)
+            .limit(limit)
+        )
+        return [_item(r) for r in self.conn.execute(q)]
+
+    def claim_item(self, item_id: UUID, token: str, now: datetime) -> JobItem | None:
+        """PENDING/PROCESSING → PROCESSING for this claim token; None if not claimable.
+
+        PROCESSING may be re-claimed: SQS only redelivers a message after its visibility
+        timeout, i.e. when the previous worker died or gave up. The token makes the last
+        claimer the only one whose result is accepted.
+        """
+        res = self.conn.execute(
+            update(job_items)
+            .where(
+                job_items.c.id == item_id,
+                job_items.c.status.in_([s.value for s in sources_for(ItemStatus.PROCESSING)]),
+            )
+            .values(
+                status=ItemStatus.PROCESSING.value,
+                claim_token=token,
+                attempts=job_items.c.attempts + 1,
+                started_at=now,
+                updated_at=now,
+                error_code=None,
+                error_msg=None,
+            )
+        )
+        if res.rowcount == 0:
+            return None
+        return self.get_item(item_id)
+
+    def finish_item(
+        self,
+        item_id: UUID,
+        token: str,
+        now: datetime,
+        *,
+        text: str | None = None,
+        confidence: float | None = None,
+        error_code: str | None = None,
+        error_msg: str | None = None,
+    ) -> bool:
+        """PROCESSING → DONE (text) or ERROR (code + message), only for the current claim."""
+        status = ItemStatus.ERROR if error_code else ItemStatus.DONE
+        res = self.conn.execute(
+            update(job_items)
+            .where(
+                job_items.c.id == item_id,
+                job_items.c.status == ItemStatus.PROCESSING.value,
+                job_items.c.claim_token == token,
+            )
+            .values(
+                status=status.value,
+                ocr_text=text,
+                confidence=confidence,
+                error_code=error_code,
+                error_msg=error_msg,
+                finished_at=now,
+                updated_at=now,
+                claim_token=None,
+            )
+        )
+        return res.rowcount > 0
+
+    def fail_unclaimed(
+        self, item_id: UUID, statuses: Sequence[ItemStatus], code: str, msg: str, now: datetime
+    ) -> bool:
+        """Mark an item ERROR if it is still in one of ``statuses`` (sweeps, DLQ reader)."""
+        res = self.conn.execute(
+            update(job_items)
+            .where(
+                job_items.c.id == item_id,
+                job_items.c.status.in_([s.value for s in statuses]),
+            )
+            .values(
+                status=ItemStatus.ERROR.value,
+                error_code=code,
+                error_msg=msg,
+                finished_at=now,
+                updated_at=now,
+                claim_token=None,
+            )
+        )
+        return res.rowcount > 0
+
+    def expire_pending(self, now: datetime, msg: str, limit: int = 500) -> dict[UUID, int]:
+        """Items still PENDING in jobs past their deadline → ERROR/EXPIRED. Per-job counts.
+
+        Each item is updated conditionally, so two sweepers never count one item twice.
+        """
+        q = (
+            select(job_items.c.id, job_items.c.job_id)
+            .join(jobs, jobs.c.id == job_items.c.job_id)
+            .where(
+                jobs.c.sqs_retention_deadline < now,
+                job_items.c.status == ItemStatus.PENDING.value,
+            )
+            .limit(limit)
+        )
+        expired: dict[UUID, int] = {}
+        for item_id, job_id in self.conn.execute(q).all():
+            if self.fail_unclaimed(item_id, [ItemStatus.PENDING], EXPIRED_CODE, msg, now):
+                expired[job_id] = expired.get(job_id, 0) + 1
+        return expired
+
+    def reset_for_retry(
+        self, job_id: UUID, *, failed: bool, expired: bool, now: datetime
+    ) -> list[JobItem]:
+        """ERROR items (failed and/or expired) → PENDING, unsent; return them."""
+        kinds = []
+        if expired:
+            kinds.append(job_items.c.error_code == EXPIRED_CODE)
+        if failed:
+            kinds.append(
+                or_(job_items.c.error_code.is_(None), job_items.c.error_code != EXPIRED_CODE)
+            )
+        if not kinds:
+            return []
+        cond = and_(
+            job_items.c.job_id == job_id,
+            job_items.c.status == ItemStatus.ERROR.value,
+            or_(*kinds),
+        )
+        ids = list(self.conn.execute(select(job_items.c.id).where(cond)).scalars())
+        if not ids:
+            return []
+        for chunk in _chunks(ids):
+            self.conn.execute(
+                update(job_items)
+                .where(job_items.c.id.in_(chunk), job_items.c.status == ItemStatus.ERROR.value)
+                .values(
+                    status=ItemStatus.PENDING.value,
+                    error_code=None,
+                    error_msg=None,
+                    ocr_text=None,
+                    confidence=None,
+                    enqueued_at=None,
+                    started_at=None,
+                    finished_at=None,
+                    claim_token=None,
+                    updated_at=now,
+                )
+            )
+        return [i for i in self.get_items(job_id) if i.id in set(ids)]
+
+    def set_deadline(self, job_id: UUID, deadline: datetime, now: datetime) -> None:
+        self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(sqs_retention_deadline=deadline, updated_at=now)
+        )
+
+    def stale_processing(self, started_before: datetime, limit: int = 500) -> list[JobItem]:
+        q = (
+            select(job_items)
+            .where(
+                job_items.c.status == ItemStatus.PROCESSING.value,
+                job_items.c.updated_at < started_before,
+            )
+            .limit(limit)
+        )
+        return [_item(r) for r in self.conn.execute(q)]
+
+
+class UnitOfWork:
+    """One database transaction: rolls back unless :meth:`commit` was called.
+
+    ``write=True`` takes SQLite's write lock at BEGIN (no deadlocked lock upgrades
+    between processes); MySQL ignores it.
+    """
+
+    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+        self.engine = engine
+        self.write = write
+        self._conn: Connection | None = None
+        self._committed = False
+
+    @property
+    def repo(self) -> SqlRepository:
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside its with-block")
+        return SqlRepository(self._conn)
+
+    def __enter__(self) -> UnitOfWork:
+        try:
+            conn = self.engine.connect()
+            if self.write:
+                conn = conn.execution_options(**{WRITE_OPTION: True})
+            conn.begin()
+        except OperationalError as exc:
+            raise _unavailable(self.engine, exc) from exc
+        self._conn = conn
+        return self
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.commit()
+        except OperationalError as exc:
+            raise _unavailable(self.engine, exc) from exc
+        self._committed = True
+
+    def rollback(self) -> None:
+        if self._conn is not None:
+            self._conn.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+        if isinstance(exc, OperationalError) and _is_connection_error(exc):
+            raise _unavailable(self.engine, exc) from exc
+
+
+UowFactory = Callable[..., UnitOfWork]
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or "connect" in str(exc.orig).lower()
+
+
+def _unavailable(engine: Engine, exc: Exception) -> BackendUnavailable:
+    return BackendUnavailable("database", describe(engine), str(getattr(exc, "orig", exc)))

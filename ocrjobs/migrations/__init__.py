@@ -1,0 +1,1 @@
+"""Alembic migrations (applied by ``ocrjobs init`` and the local stack)."""
