@@ -364,6 +364,21 @@ class SqlRepository:
         )
         return res.rowcount > 0
 
+    def unclaim_item(self, item_id: UUID, token: str, now: datetime) -> bool:
+        """PROCESSING → PENDING for the current claim (a worker handing an item back)."""
+        res = self.conn.execute(
+            update(job_items)
+            .where(
+                job_items.c.id == item_id,
+                job_items.c.status == ItemStatus.PROCESSING.value,
+                job_items.c.claim_token == token,
+            )
+            .values(
+                status=ItemStatus.PENDING.value, claim_token=None, started_at=None, updated_at=now
+            )
+        )
+        return res.rowcount > 0
+
     def fail_unclaimed(
         self, item_id: UUID, statuses: Sequence[ItemStatus], code: str, msg: str, now: datetime
     ) -> bool:

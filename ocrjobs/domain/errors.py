@@ -71,8 +71,9 @@ class AwsError(OcrJobsError):
     code = "AWS_ERROR"
     exit_code = 5
 
-    def __init__(self, service: str, operation: str, aws_code: str, message: str,
-                 *, transient: bool) -> None:
+    def __init__(
+        self, service: str, operation: str, aws_code: str, message: str, *, transient: bool
+    ) -> None:
         super().__init__(f"{service} {operation} failed: {aws_code}: {message}")
         self.service = service
         self.operation = operation

@@ -20,7 +20,8 @@ depends_on = None
 
 JOB_STATUSES = ("PENDING", "PROCESSING", "DONE", "ERROR", "EXPIRED")
 ITEM_STATUSES = ("PENDING", "PROCESSING", "DONE", "ERROR")
-MYSQL_OPTS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
+MYSQL_CHARSET = "utf8mb4"
+MYSQL_COLLATE = "utf8mb4_unicode_ci"
 
 
 def _status(name: str, values: tuple[str, ...]) -> sa.Enum:
@@ -39,7 +40,8 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("finished_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
-        **MYSQL_OPTS,
+        mysql_charset=MYSQL_CHARSET,
+        mysql_collate=MYSQL_COLLATE,
     )
     op.create_index("ix_jobs_created_at_id", "jobs", ["created_at", "id"])
     op.create_index("ix_jobs_status_created_at", "jobs", ["status", "created_at"])
@@ -54,7 +56,8 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("status", _status("item_status", ITEM_STATUSES), nullable=False),
         sa.Column(
-            "ocr_text", sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb"),
+            "ocr_text",
+            sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb"),
             nullable=True,
         ),
         sa.Column("error_msg", sa.Text(), nullable=True),
@@ -75,7 +78,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["job_id"], ["jobs.id"], name=op.f("fk_job_items_job_id_jobs"), ondelete="CASCADE"
         ),
-        **MYSQL_OPTS,
+        mysql_charset=MYSQL_CHARSET,
+        mysql_collate=MYSQL_COLLATE,
     )
     op.create_index("ix_job_items_job_id_status", "job_items", ["job_id", "status"])
     op.create_index("ix_job_items_updated_at", "job_items", ["updated_at"])

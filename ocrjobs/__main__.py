@@ -1,0 +1,7 @@
+"""``python -m ocrjobs`` runs the CLI."""
+
+import sys
+
+from ocrjobs.cli import main
+
+sys.exit(main())
