@@ -40,12 +40,23 @@ class LocalStack:
         port: 0 picks a free port.
         settings: base settings (names of bucket, queue, table...); endpoint, region and
             database URL are replaced by the local ones.
+        database_url: use this database instead of a fresh SQLite file (the tests run the
+            same stack on MariaDB); its tables are emptied on start, since moto's state
+            is new.
     """
 
-    def __init__(self, data_dir: Path, *, port: int = 0, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        settings: Settings | None = None,
+        database_url: str | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.port = port
         self.base = settings or Settings()
+        self.external_db = database_url
         self._server: Any = None
         self.settings: Settings | None = None
         self.env: dict[str, str] = {}
@@ -81,7 +92,7 @@ class LocalStack:
             self._server.stop()
             raise RuntimeError(f"moto bound to {host}, refusing a non-loopback address")
         endpoint = f"http://{LOOPBACK}:{real_port}"
-        db_url = f"sqlite:///{self.db_path}"
+        db_url = self.external_db or f"sqlite:///{self.db_path}"
         self.env = {
             **DUMMY_CREDENTIALS,
             "AWS_ENDPOINT_URL": endpoint,
@@ -107,6 +118,8 @@ class LocalStack:
         )
         try:
             init_backends(self.settings)
+            if self.external_db:
+                _empty_tables(self.external_db)
         except BaseException:
             self.stop()
             raise
@@ -162,6 +175,22 @@ class LocalStack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _empty_tables(url: str) -> None:
+    """Rows of an earlier run would point at objects this fresh moto never had."""
+    from sqlalchemy import delete
+
+    from ocrjobs.adapters.database import make_engine
+    from ocrjobs.adapters.orm import job_items, jobs
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(job_items))
+            conn.execute(delete(jobs))
+    finally:
+        engine.dispose()
 
 
 def _free_port() -> int:
