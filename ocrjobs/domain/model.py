@@ -18,7 +18,8 @@ def s3_key_for(job_id: UUID, item_id: UUID, ext: str) -> str:
     Nothing the user typed reaches a key: ids are UUIDs and ``ext`` comes from the
     detected image format, never from the file name.
     """
-    if not ext.isalnum():
+    # isalnum() alone accepts any Unicode letter or digit ("é", "²", fullwidth "ｊｐｇ").
+    if not (ext.isascii() and ext.isalnum()):
         raise ValueError(f"bad extension {ext!r}")
     return f"jobs/{job_id}/{item_id}.{ext.lower()}"
 
