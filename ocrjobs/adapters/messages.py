@@ -70,7 +70,8 @@ def decode(body: str) -> ItemMessage:
     except ValueError as exc:
         raise BadMessage(f"message created_at is not ISO 8601: {exc}") from exc
     key: str = data["s3_key"]
-    if not key.startswith(f"jobs/{job_id}/{item_id}."):
+    ext = key.removeprefix(f"jobs/{job_id}/{item_id}.")
+    if ext == key or not (ext.isascii() and ext.isalnum()):
         raise BadMessage(f"message s3_key {key!r} does not belong to item {item_id}")
     language = data.get("language")
     if language is not None and not isinstance(language, str):
