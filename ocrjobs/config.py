@@ -152,7 +152,12 @@ def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
     try:
         if isinstance(default, bool):
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+        # TOML hands over typed values: int(True) and int(1.5) would silently become 1.
+        if isinstance(default, (int, float)) and isinstance(value, bool):
+            raise TypeError(value)
         if isinstance(default, int):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
             return int(value)
         if isinstance(default, float):
             return float(value)
