@@ -1,0 +1,526 @@
+"""The consume loop: receive, claim, fetch, OCR, record, and only then delete the message.
+
+One :class:`Worker` per process. Its thread of control:
+
+* the **receive loop** (the caller's thread) long-polls SQS for at most as many messages
+  as it has free capacity (``concurrency + prefetch``, ≤ 10 per call), so no message is
+  hidden in this process while nothing works on it;
+* **handler threads** (one per unit of capacity) each take one message through decode →
+  claim → S3 download → OCR in a child process (:mod:`worker.pool`) → result → delete.
+  Up to ``prefetch`` items are claimed and downloaded while the OCR processes are busy,
+  which keeps them fed;
+* a **visibility keeper** extends every message held longer than half the visibility
+  timeout, so a long item is never delivered to a second worker;
+* a **sweeper** runs the core's sweeps (expiry, unsent items, dead letters) periodically;
+* a **heartbeat** logs items done, throughput and queue depth.
+
+Failures: an :class:`~worker.ocr.engine.OcrFailure` or a missing object fails the item
+(ERROR with a stable code) and deletes the message. Anything else (database or AWS
+unreachable, throttling, a crashed OCR process, a bug) keeps the message and hides it
+for a backoff drawn from its receive count; after ``maxReceiveCount`` deliveries SQS
+moves it to the dead-letter queue and the sweeper marks the item ERROR. An undecodable
+body is logged and left alone to reach the dead-letter queue the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ocrjobs.adapters.messages import BadMessage, ItemMessage, decode
+from ocrjobs.adapters.ports import ReceivedMessage
+from ocrjobs.domain.errors import ObjectMissing, OcrJobsError
+from ocrjobs.services import processing
+from ocrjobs.services.context import Context
+from ocrjobs.services.dispatch import requeue_unsent
+from ocrjobs.services.maintenance import expire_jobs, queue_depth, sweep_dead_letters
+from worker.backoff import backoff_seconds
+from worker.ocr.engine import OcrFailure
+from worker.pool import ChildDied, Slot, Slots
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 10
+"""SQS returns at most 10 messages per receive."""
+
+
+def default_concurrency() -> int:
+    """One OCR process per CPU the process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How one worker process runs (its backends come from the core ``Settings``).
+
+    Attributes:
+        concurrency: OCR processes.
+        prefetch: Extra items claimed and downloaded ahead while every OCR process is
+            busy (``None``: one per OCR process). They are released on shutdown.
+        wait_seconds: Long-poll wait of each receive (SQS allows 0-20).
+        drain: Stop once a receive comes back empty and nothing is in flight.
+        once: Handle the messages of one receive, then stop.
+        engine: OCR engine name (``None``: the ``ocr_engine`` setting, else the fastest).
+        psm: Tesseract page segmentation mode.
+        backoff_base: First backoff window for transient failures, in seconds.
+        backoff_cap: Largest backoff window, in seconds.
+        sweep_interval: Seconds between maintenance sweeps (0 disables them).
+        heartbeat_interval: Seconds between heartbeat log lines (0 disables them).
+    """
+
+    concurrency: int = field(default_factory=default_concurrency)
+    prefetch: int | None = None
+    wait_seconds: int = 20
+    drain: bool = False
+    once: bool = False
+    engine: str | None = None
+    psm: int = 3
+    backoff_base: float = 2.0
+    backoff_cap: float = 900.0
+    sweep_interval: float = 60.0
+    heartbeat_interval: float = 60.0
+
+    @property
+    def capacity(self) -> int:
+        """Messages held at once: one per OCR process plus the prefetch."""
+        prefetch = self.concurrency if self.prefetch is None else self.prefetch
+        return max(1, self.concurrency + max(prefetch, 0))
+
+
+@dataclass
+class _Held:
+    """A message this process holds (for the visibility keeper)."""
+
+    message: ReceivedMessage
+    received_at: float
+    extended_at: float
+    done: bool = False
+
+
+@dataclass
+class Stats:
+    """Counters for the heartbeat and for tests."""
+
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    undecodable: int = 0
+    released: int = 0
+
+    @property
+    def finished(self) -> int:
+        """Items that got a result (DONE or ERROR)."""
+        return self.done + self.failed
+
+
+class Worker:
+    """The consumer of one process (see the module docstring).
+
+    Args:
+        ctx: The core's context (database, S3, SQS, DynamoDB).
+        slots: The OCR processes (:class:`worker.pool.OcrPool`).
+        options: How to run.
+        clock: Monotonic seconds (tests may pass a fake).
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        slots: Slots,
+        options: WorkerOptions | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ctx = ctx
+        self.slots = slots
+        self.options = options or WorkerOptions()
+        self.clock = clock
+        self.stats = Stats()
+        self.visibility = ctx.settings.visibility_timeout
+        self._stopping = threading.Event()
+        self._finished = threading.Event()
+        self._shutdown = threading.Event()
+        self._lock = threading.Condition()
+        self._held: dict[str, _Held] = {}
+        self._threads: list[threading.Thread] = []
+
+    # -- control ------------------------------------------------------------------------
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stopping.is_set()
+
+    def stop(self) -> None:
+        """Stop receiving; in-flight items finish, prefetched ones are released."""
+        if not self._stopping.is_set():
+            log.info("stopping: no more receives, finishing %d in-flight", self.in_flight)
+        self._stopping.set()
+        with self._lock:
+            self._lock.notify_all()
+
+    @property
+    def in_flight(self) -> int:
+        """Messages held right now."""
+        with self._lock:
+            return len(self._held)
+
+    def wait_finished(self, timeout: float | None = None) -> bool:
+        """Wait until :meth:`run` has returned."""
+        return self._finished.wait(timeout)
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Start the OCR processes and consume until stopped, drained or done once.
+
+        Returns:
+            The process exit code (0).
+
+        Raises:
+            OcrFailure: No OCR engine can run here (nothing was received).
+        """
+        opts = self.options
+        try:
+            self.slots.start()
+            log.info(
+                "worker started: concurrency=%d capacity=%d engine=%s queue=%s "
+                "visibility=%ss item_timeout=%ss",
+                opts.concurrency,
+                opts.capacity,
+                self.slots.engine_name,
+                self.ctx.queue.name,
+                self.visibility,
+                self.ctx.settings.item_timeout,
+            )
+            self._start_thread("visibility", self._keep_visible)
+            if opts.sweep_interval > 0:
+                self._start_thread("sweeper", self._sweep_loop)
+            if opts.heartbeat_interval > 0:
+                self._start_thread("heartbeat", self._heartbeat_loop)
+            with ThreadPoolExecutor(opts.capacity, thread_name_prefix="item") as pool:
+                self._receive_loop(pool)
+                # Leaving the with-block waits for every in-flight item.
+            log.info(
+                "worker stopped: done=%d failed=%d skipped=%d retried=%d released=%d",
+                self.stats.done,
+                self.stats.failed,
+                self.stats.skipped,
+                self.stats.retried,
+                self.stats.released,
+            )
+            return 0
+        finally:
+            self._stopping.set()
+            self._shutdown.set()
+            for t in self._threads:
+                t.join(timeout=10)
+            self.slots.close()
+            self._finished.set()
+
+    def _start_thread(self, name: str, target: Callable[[], None]) -> None:
+        t = threading.Thread(target=target, name=name, daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def _receive_loop(self, pool: ThreadPoolExecutor) -> None:
+        opts = self.options
+        errors = 0
+        while not self.stopping:
+            with self._lock:
+                free = opts.capacity - len(self._held)
+                if free <= 0:
+                    self._lock.wait(timeout=1.0)
+                    continue
+            try:
+                messages = self.ctx.queue.receive(
+                    max_messages=min(free, MAX_BATCH),
+                    wait_seconds=opts.wait_seconds,
+                    visibility_timeout=self.visibility,
+                )
+            except Exception as exc:  # the loop survives any failure of a receive
+                errors += 1
+                delay = backoff_seconds(errors, base=1.0, cap=30.0)
+                log.warning(
+                    "receive failed (%s); retrying in %.1fs",
+                    exc,
+                    delay,
+                    extra={"queue": self.ctx.queue.name, "attempt": errors},
+                )
+                self._stopping.wait(delay)
+                continue
+            errors = 0
+            if self.stopping:
+                self._release_messages(messages)
+                break
+            if not messages:
+                if opts.once or (opts.drain and self.in_flight == 0):
+                    log.info("queue %s empty: stopping", self.ctx.queue.name)
+                    break
+                continue
+            now = self.clock()
+            with self._lock:
+                for m in messages:
+                    self._held[m.receipt_handle] = _Held(m, now, now)
+            for m in messages:
+                pool.submit(self._handle, m)
+            if opts.once:
+                break
+
+    def _release_messages(self, messages: list[ReceivedMessage]) -> None:
+        for m in messages:
+            self._release_message(m)
+
+    def _release_message(self, m: ReceivedMessage) -> None:
+        """Make a message we will not work on visible again at once."""
+        try:
+            self.ctx.queue.change_visibility(m.receipt_handle, 0)
+        except OcrJobsError as exc:
+            log.warning("could not release message %s: %s", m.message_id, exc, extra=_ids(m))
+        else:
+            self.stats.released += 1
+            log.info("released message %s", m.message_id, extra=_ids(m))
+
+    # -- one message --------------------------------------------------------------------
+
+    def _handle(self, m: ReceivedMessage) -> None:
+        try:
+            self._process(m)
+        except Exception as exc:  # a message never takes the loop down
+            self._retry_later(m, exc)
+        finally:
+            with self._lock:
+                held = self._held.pop(m.receipt_handle, None)
+                if held is not None:
+                    held.done = True
+                self._lock.notify_all()
+
+    def _process(self, m: ReceivedMessage) -> None:
+        t0 = time.perf_counter()
+        try:
+            msg = decode(m.body)
+        except BadMessage as exc:
+            # Left alone: it comes back after the visibility timeout and SQS moves it to
+            # the dead-letter queue after maxReceiveCount deliveries.
+            self.stats.undecodable += 1
+            log.error("undecodable message %s: %s", m.message_id, exc.message, extra=_ids(m))
+            return
+        ids = _ids(m, msg)
+        outcome = processing.claim(self.ctx, msg, message_id=m.message_id)
+        if isinstance(outcome, processing.Skip):
+            self.ctx.queue.delete(m.receipt_handle)
+            self.stats.skipped += 1
+            log.info("skipped message %s: %s", m.message_id, outcome.reason, extra=ids)
+            return
+        c = outcome
+        try:
+            image = processing.fetch_image(self.ctx, c)
+        except ObjectMissing as exc:
+            self._record_failure(m, c, exc.code, exc.message, t0, ids)
+            return
+        fetched = time.perf_counter()
+        slot = self._wait_for_slot()
+        if slot is None:  # shutting down before OCR started: hand the item back
+            processing.release(self.ctx, c)
+            self._release_message(m)
+            return
+        try:
+            result = slot.recognize(image, c.language, float(self.ctx.settings.item_timeout))
+        except OcrFailure as exc:
+            self.slots.release(slot)
+            self._record_failure(m, c, exc.code, exc.message, t0, ids)
+            return
+        except BaseException:
+            self.slots.release(slot)
+            raise
+        self.slots.release(slot)
+        duration = time.perf_counter() - t0
+        recorded = processing.complete(
+            self.ctx,
+            c,
+            result.text,
+            confidence=result.mean_confidence,
+            duration_s=round(duration, 3),
+            engine=result.engine,
+        )
+        self.ctx.queue.delete(m.receipt_handle)
+        if recorded:
+            self.stats.done += 1
+        log.info(
+            "item %s %s",
+            c.item_id,
+            "done" if recorded else "done but dropped (claim lost)",
+            extra={
+                **ids,
+                "chars": len(result.text),
+                "confidence": result.mean_confidence,
+                "engine": result.engine,
+                "fetch_s": round(fetched - t0, 3),
+                "ocr_s": round(result.duration_s, 3),
+                "duration_s": round(duration, 3),
+            },
+        )
+
+    def _wait_for_slot(self) -> Slot | None:
+        while not self.stopping:
+            slot = self.slots.acquire(timeout=0.25)
+            if slot is not None:
+                if self.stopping:
+                    self.slots.release(slot)
+                    return None
+                return slot
+        return None
+
+    def _record_failure(
+        self,
+        m: ReceivedMessage,
+        c: processing.Claim,
+        code: str,
+        message: str,
+        t0: float,
+        ids: dict[str, object],
+    ) -> None:
+        duration = round(time.perf_counter() - t0, 3)
+        recorded = processing.fail(self.ctx, c, code, message, duration_s=duration)
+        self.ctx.queue.delete(m.receipt_handle)
+        if recorded:
+            self.stats.failed += 1
+        log.warning(
+            "item %s failed: %s: %s",
+            c.item_id,
+            code,
+            message,
+            extra={**ids, "code": code, "duration_s": duration},
+        )
+
+    def _retry_later(self, m: ReceivedMessage, exc: Exception) -> None:
+        """Keep the message and hide it for a backoff drawn from its receive count."""
+        self.stats.retried += 1
+        delay = round(
+            backoff_seconds(
+                m.receive_count, base=self.options.backoff_base, cap=self.options.backoff_cap
+            )
+        )
+        transient = isinstance(exc, OcrJobsError | ChildDied)
+        log.log(
+            logging.WARNING if transient else logging.ERROR,
+            "message %s will be retried in %ds: %s: %s",
+            m.message_id,
+            delay,
+            type(exc).__name__,
+            exc,
+            exc_info=not transient,
+            extra={**_ids(m), "retry_in_s": delay},
+        )
+        try:
+            self.ctx.queue.change_visibility(m.receipt_handle, delay)
+        except Exception as again:  # it comes back after the visibility timeout anyway
+            log.warning("could not delay message %s: %s", m.message_id, again, extra=_ids(m))
+
+    # -- background threads -------------------------------------------------------------
+
+    def _keep_visible(self) -> None:
+        """Extend every message held for more than half the visibility timeout."""
+        half = self.visibility / 2
+        tick = max(0.2, min(5.0, self.visibility / 6))
+        while not self._shutdown.wait(tick):
+            now = self.clock()
+            with self._lock:
+                due = [h for h in self._held.values() if now - h.extended_at >= half]
+            for h in due:
+                try:
+                    self.ctx.queue.change_visibility(h.message.receipt_handle, self.visibility)
+                except Exception as exc:
+                    log.warning(
+                        "could not extend message %s: %s",
+                        h.message.message_id,
+                        exc,
+                        extra=_ids(h.message),
+                    )
+                    continue
+                h.extended_at = now
+                log.debug(
+                    "extended message %s by %ss (held %.1fs)",
+                    h.message.message_id,
+                    self.visibility,
+                    now - h.received_at,
+                    extra=_ids(h.message),
+                )
+
+    def _sweep_loop(self) -> None:
+        # The first sweep shortly after start-up, then one per interval.
+        delay = min(5.0, self.options.sweep_interval)
+        while not self._stopping.wait(delay):
+            self.sweep()
+            delay = self.options.sweep_interval
+
+    def sweep(self) -> None:
+        """Run the core's sweeps once; several workers may sweep at the same time.
+
+        Each sweep's updates are conditional on the current status, so racing workers
+        never double-count: jobs past their retention deadline expire, items whose
+        message was never sent are sent, items whose message reached the dead-letter
+        queue are marked ERROR.
+        """
+        sweeps: list[tuple[str, Callable[[], object]]] = [
+            ("expire", lambda: len(expire_jobs(self.ctx))),
+            ("requeue", lambda: requeue_unsent(self.ctx)),
+            ("dead_letters", lambda: sweep_dead_letters(self.ctx)),
+        ]
+        for name, run in sweeps:
+            t0 = time.perf_counter()
+            try:
+                n = run()
+            except Exception as exc:  # a failed sweep is retried at the next interval
+                log.warning("sweep %s failed: %s", name, exc, extra={"sweep": name})
+                continue
+            if n:
+                log.info(
+                    "sweep %s: %s",
+                    name,
+                    n,
+                    extra={"sweep": name, "count": n, "duration_s": time.perf_counter() - t0},
+                )
+
+    def _heartbeat_loop(self) -> None:
+        interval = self.options.heartbeat_interval
+        last_t, last_n = self.clock(), 0
+        while not self._stopping.wait(interval):
+            now, n = self.clock(), self.stats.finished
+            try:
+                depth = queue_depth(self.ctx)
+                visible, hidden = depth.visible, depth.in_flight
+            except Exception:
+                visible = hidden = -1
+            log.info(
+                "heartbeat",
+                extra={
+                    "heartbeat": True,
+                    "items_done": self.stats.done,
+                    "items_failed": self.stats.failed,
+                    "items_skipped": self.stats.skipped,
+                    "retries": self.stats.retried,
+                    "in_flight": self.in_flight,
+                    "items_per_s": round((n - last_n) / max(now - last_t, 1e-9), 3),
+                    "queue_visible": visible,
+                    "queue_in_flight": hidden,
+                },
+            )
+            last_t, last_n = now, n
+
+
+def _ids(m: ReceivedMessage, msg: ItemMessage | None = None) -> dict[str, object]:
+    out: dict[str, object] = {"message_id": m.message_id, "receive_count": m.receive_count}
+    if msg is not None:
+        out["job_id"] = str(msg.job_id)
+        out["item_id"] = str(msg.item_id)
+    return out

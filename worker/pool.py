@@ -1,0 +1,302 @@
+"""OCR child processes: each holds one long-lived engine and reads one image at a time.
+
+The parent process does all the I/O; the CPU work runs here, one process per core, so a
+hung or crashing Tesseract only costs its own process: a per-item timeout kills it and
+a fresh one takes its place. Children are started with the ``spawn`` method (no forked
+copies of the parent's threads, sockets or database connections) and get
+``OMP_THREAD_LIMIT=1`` in their environment before anything loads Tesseract.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from typing import Protocol
+
+from worker.ocr.engine import ENGINE_FAILED, TIMEOUT, OcrFailure, OcrResult
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 120.0
+"""How long a child may take to load its engine before the worker gives up."""
+
+
+class ChildDied(Exception):
+    """The OCR process died while reading an image (crash, out of memory, killed).
+
+    Not an item failure by itself: the worker retries the message later, and a message
+    that keeps killing its process ends in the dead-letter queue.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSpec:
+    """What each child builds with :func:`worker.ocr.select.create_engine`."""
+
+    name: str | None = None
+    tessdata: str | None = None
+    psm: int = 3
+    max_bytes: int = 50 * 1024 * 1024
+    max_pixels: int = 80_000_000
+    log_level: str = "INFO"
+
+
+class Slot(Protocol):
+    """One OCR process the worker may hand an image to."""
+
+    index: int
+
+    def recognize(self, image: bytes, language: str, timeout_s: float) -> OcrResult:
+        """Read one image; raise :class:`OcrFailure` or :class:`ChildDied`."""
+        ...
+
+
+class Slots(Protocol):
+    """A set of OCR processes (:class:`OcrPool`, or a fake in unit tests)."""
+
+    engine_name: str
+
+    def start(self) -> None:
+        """Start every process; raise :class:`OcrFailure` if no engine can run."""
+
+    def acquire(self, timeout: float) -> Slot | None:
+        """An idle slot, or ``None`` after ``timeout`` seconds."""
+
+    def release(self, slot: Slot) -> None:
+        """Give a slot back."""
+
+    def kill(self) -> None:
+        """Stop every process at once (hard shutdown)."""
+
+    def close(self) -> None:
+        """Stop every process cleanly."""
+
+
+def _child_main(conn: Connection, spec: EngineSpec) -> None:
+    """Body of an OCR process: build the engine, then answer one request at a time."""
+    # The parent decides when children stop: Ctrl-C and a SIGTERM to the process group
+    # must not kill an image half-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from worker.logs import setup_logging
+    from worker.ocr.image_checks import ImageLimits
+    from worker.ocr.select import create_engine
+
+    setup_logging(spec.log_level)
+    try:
+        engine = create_engine(
+            spec.name or None,
+            tessdata=spec.tessdata or None,
+            psm=spec.psm,
+            limits=ImageLimits(max_bytes=spec.max_bytes, max_pixels=spec.max_pixels),
+        )
+    except OcrFailure as exc:
+        conn.send(("error", exc.code, exc.message))
+        return
+    conn.send(("ready", engine.name))
+    with engine:
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                return  # the parent is gone
+            if request is None:
+                return
+            image, language = request
+            try:
+                r = engine.recognize(image, language)
+            except OcrFailure as exc:
+                conn.send(("fail", exc.code, exc.message))
+            except Exception as exc:  # an engine bug must not take the process down
+                log.exception("OCR engine raised %s", type(exc).__name__)
+                conn.send(("fail", ENGINE_FAILED, f"{type(exc).__name__}: {exc}"))
+            else:
+                conn.send(("ok", r.text, r.mean_confidence, r.duration_s, r.engine, r.dpi))
+
+
+class OcrProcess:
+    """One child process and the parent's end of its pipe."""
+
+    def __init__(self, index: int, spec: EngineSpec) -> None:
+        self.index = index
+        self.spec = spec
+        self.engine_name = ""
+        self._mp = multiprocessing.get_context("spawn")
+        self._proc: SpawnProcess | None = None
+        self._conn: Connection | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id (``None`` before start)."""
+        return self._proc.pid if self._proc is not None else None
+
+    def start(self) -> None:
+        """Spawn the child and wait until its engine is loaded.
+
+        Raises:
+            OcrFailure: ``ENGINE_UNAVAILABLE`` (or another code) if it cannot build one.
+        """
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        parent, child = self._mp.Pipe()
+        proc = self._mp.Process(
+            target=_child_main, args=(child, self.spec), name=f"ocr-{self.index}", daemon=True
+        )
+        t0 = time.perf_counter()
+        proc.start()
+        child.close()
+        self._proc, self._conn = proc, parent
+        if not parent.poll(START_TIMEOUT_S):
+            self.kill()
+            raise OcrFailure(ENGINE_FAILED, f"OCR process {self.index} did not start in time")
+        try:
+            reply = parent.recv()
+        except EOFError:
+            self.kill()
+            raise OcrFailure(
+                ENGINE_FAILED, f"OCR process {self.index} died on start ({proc.exitcode})"
+            ) from None
+        if reply[0] != "ready":
+            self.kill()
+            raise OcrFailure(reply[1], reply[2])
+        self.engine_name = str(reply[1])
+        log.debug(
+            "OCR process %d (pid %s) ready with %s in %.2fs",
+            self.index,
+            proc.pid,
+            self.engine_name,
+            time.perf_counter() - t0,
+        )
+
+    def recognize(self, image: bytes, language: str, timeout_s: float) -> OcrResult:
+        """Read one image in the child, killing and replacing it after ``timeout_s``.
+
+        Raises:
+            OcrFailure: the engine's failure, or ``TIMEOUT``.
+            ChildDied: the process died while reading (it has been replaced).
+        """
+        if self._conn is None:
+            self.start()
+        assert self._conn is not None
+        t0 = time.perf_counter()
+        try:
+            self._conn.send((image, language))
+            ready = self._conn.poll(timeout_s)
+            reply = self._conn.recv() if ready else None
+        except (EOFError, OSError) as exc:
+            code = self._proc.exitcode if self._proc is not None else None
+            self.restart()
+            raise ChildDied(f"OCR process died (exit code {code}): {exc!r}") from exc
+        if reply is None:
+            self.restart()
+            raise OcrFailure(
+                TIMEOUT, f"OCR took longer than {timeout_s:g} s; its process was killed"
+            )
+        if reply[0] == "fail":
+            raise OcrFailure(reply[1], reply[2])
+        _, text, confidence, _duration, engine, dpi = reply
+        return OcrResult(
+            text=text,
+            mean_confidence=confidence,
+            duration_s=time.perf_counter() - t0,
+            engine=engine,
+            dpi=dpi,
+        )
+
+    def restart(self) -> None:
+        """Kill the child and start a fresh one."""
+        self.kill()
+        self.start()
+
+    def kill(self) -> None:
+        """Kill the child at once (SIGKILL) and reap it."""
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        if conn is not None:
+            conn.close()
+        if proc is not None:
+            if proc.is_alive():
+                proc.kill()
+            proc.join(5)
+            proc.close()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Ask the child to exit, then kill it if it does not."""
+        proc, conn = self._proc, self._conn
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        if proc is not None:
+            proc.join(timeout)
+        self.kill()
+
+
+class OcrPool:
+    """``size`` OCR processes handed out one at a time (see :class:`Slots`)."""
+
+    def __init__(self, size: int, spec: EngineSpec) -> None:
+        if size < 1:
+            raise ValueError("an OCR pool needs at least one process")
+        self.spec = spec
+        self.processes = [OcrProcess(i, spec) for i in range(size)]
+        self.engine_name = ""
+        self._idle: queue.Queue[OcrProcess] = queue.Queue()
+
+    def start(self) -> None:
+        """Start every process in parallel (each loads its models once)."""
+        errors: list[OcrFailure] = []
+
+        def one(p: OcrProcess) -> None:
+            try:
+                p.start()
+            except OcrFailure as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=one, args=(p,)) for p in self.processes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            self.kill()
+            raise errors[0]
+        self.engine_name = self.processes[0].engine_name
+        for p in self.processes:
+            self._idle.put(p)
+        log.info(
+            "%d OCR processes ready with engine %s",
+            len(self.processes),
+            self.engine_name,
+            extra={"pids": [p.pid for p in self.processes]},
+        )
+
+    def acquire(self, timeout: float) -> OcrProcess | None:
+        """An idle process, or ``None`` after ``timeout`` seconds."""
+        try:
+            return self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def release(self, slot: Slot) -> None:
+        """Give a process back."""
+        assert isinstance(slot, OcrProcess)
+        self._idle.put(slot)
+
+    def kill(self) -> None:
+        """Kill every process now."""
+        for p in self.processes:
+            p.kill()
+
+    def close(self) -> None:
+        """Stop every process cleanly."""
+        for p in self.processes:
+            p.close()
