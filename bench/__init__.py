@@ -1,0 +1,1 @@
+"""Benchmarks: each runs a peer beside our code in one run and prints the ratio."""
