@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -266,8 +267,9 @@ class SqlRepository:
             found.update(self.conn.execute(select(jobs.c.id).where(jobs.c.id.in_(chunk))).scalars())
         return found
 
-    def db_now(self) -> datetime | None:
-        return None
+    def ping(self) -> None:
+        """A round trip to the server (fail fast before uploading anything)."""
+        self.conn.execute(select(literal(1)))
 
     # -- items --------------------------------------------------------------------------
 

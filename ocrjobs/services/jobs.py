@@ -112,6 +112,9 @@ def create_job(
     total = len(sources)
     report = progress or (lambda _p: None)
     report(Progress(0, total, "checking"))
+    # Fail fast, before uploading anything, when the database cannot be reached.
+    with ctx.uow() as uow:
+        uow.repo.ping()
     accepted, rejected, uploaded = _check_and_upload(ctx, job_id, sources, report, cancel)
     for r in rejected:
         log.warning("refused file=%r code=%s: %s", r.name, r.code, r.reason)

@@ -159,6 +159,7 @@ def check_connections(ctx: Context) -> list[CheckResult]:
 
     def probe_db() -> None:
         with ctx.uow() as uow:
+            uow.repo.ping()
             uow.repo.list_jobs(0, 1)
 
     checks = [
