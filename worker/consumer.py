@@ -31,6 +31,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.exc import DBAPIError
 
 from ocrjobs.adapters.messages import BadMessage, ItemMessage, decode
 from ocrjobs.adapters.ports import ReceivedMessage
@@ -47,6 +50,43 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 10
 """SQS returns at most 10 messages per receive."""
+
+LOCK_CONFLICT_ATTEMPTS = 5
+"""Tries of one database write that lost a lock conflict (deadlock) to another worker."""
+# MySQL/MariaDB: deadlock found, lock wait timeout exceeded.
+_MYSQL_LOCK_ERRORS = frozenset({1213, 1205})
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True for a transaction the database rolled back to break a deadlock (or lock wait).
+
+    Two workers claiming or finishing items of the same job update the same ``jobs`` row;
+    MariaDB may pick one of them as a deadlock victim. Its whole transaction was rolled
+    back, so running the same service call again is safe.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    args = getattr(exc.orig, "args", ())
+    if args and args[0] in _MYSQL_LOCK_ERRORS:
+        return True
+    return "database is locked" in str(exc.orig)
+
+
+def retry_lock_conflicts(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Call ``fn``; on a lock conflict try again (a few times, with a short jittered pause)."""
+    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
+        try:
+            return fn(*args, **kwargs)
+        except DBAPIError as exc:
+            if attempt == LOCK_CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
+                raise
+            pause = backoff_seconds(attempt, base=0.05, cap=1.0)
+            log.info("lock conflict in %s (attempt %d); retrying", fn.__name__, attempt)
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def default_concurrency() -> int:
@@ -315,7 +355,7 @@ class Worker:
             log.error("undecodable message %s: %s", m.message_id, exc.message, extra=_ids(m))
             return
         ids = _ids(m, msg)
-        outcome = processing.claim(self.ctx, msg, message_id=m.message_id)
+        outcome = retry_lock_conflicts(processing.claim, self.ctx, msg, message_id=m.message_id)
         if isinstance(outcome, processing.Skip):
             self.ctx.queue.delete(m.receipt_handle)
             self.stats.skipped += 1
@@ -330,7 +370,7 @@ class Worker:
         fetched = time.perf_counter()
         slot = self._wait_for_slot()
         if slot is None:  # shutting down before OCR started: hand the item back
-            processing.release(self.ctx, c)
+            retry_lock_conflicts(processing.release, self.ctx, c)
             self._release_message(m)
             return
         try:
@@ -344,7 +384,8 @@ class Worker:
             raise
         self.slots.release(slot)
         duration = time.perf_counter() - t0
-        recorded = processing.complete(
+        recorded = retry_lock_conflicts(
+            processing.complete,
             self.ctx,
             c,
             result.text,
@@ -390,7 +431,9 @@ class Worker:
         ids: dict[str, object],
     ) -> None:
         duration = round(time.perf_counter() - t0, 3)
-        recorded = processing.fail(self.ctx, c, code, message, duration_s=duration)
+        recorded = retry_lock_conflicts(
+            processing.fail, self.ctx, c, code, message, duration_s=duration
+        )
         self.ctx.queue.delete(m.receipt_handle)
         if recorded:
             self.stats.failed += 1
