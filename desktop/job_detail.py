@@ -1,0 +1,438 @@
+"""The selected job: header with actions, its items (thumbnails), the image and its OCR text."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from uuid import UUID
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QImage
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.image_viewer import ImageViewer
+from desktop.item_model import THUMB_SIZE, ItemListModel
+from desktop.job_table_model import STATUS_COLORS
+from desktop.resources import Resources
+from desktop.tasks import Report, TaskHandle, TaskRunner
+from ocrjobs.domain.model import JobDetail, JobItem, JobSummary
+from ocrjobs.domain.status import ItemStatus, JobStatus
+from ocrjobs.services import jobs as job_service
+from ocrjobs.services.context import Context
+
+log = logging.getLogger(__name__)
+
+MAX_THUMBNAILS = 300
+IMAGE_CACHE = 40
+
+
+def _decode(data: bytes, content_type: str) -> QImage:
+    image = QImage()
+    if not content_type.endswith("pdf"):
+        image.loadFromData(data)
+    return image
+
+
+class JobDetailPanel(QWidget):
+    """Shows one job; :meth:`show_job` loads it in the background, :meth:`apply_items` updates."""
+
+    loaded = Signal(object)
+    """The ``JobDetail`` just shown."""
+    failed = Signal(object)
+    text_saved = Signal(str)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        context: Callable[[], Context | None],
+        resources: Resources,
+        job_actions: Sequence[QAction],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._context = context
+        self._res = resources
+        self.job_id: UUID | None = None
+        self.detail: JobDetail | None = None
+        self._images: dict[UUID, QImage] = {}
+        self._thumb_task: TaskHandle | None = None
+        self._generation = 0
+
+        # header
+        self.title = QLabel()
+        self.title.setObjectName("detailTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_pill = QLabel()
+        self.status_pill.setObjectName("pill")
+        self.meta = QLabel()
+        self.meta.setObjectName("muted")
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(QSize(16, 16))
+        for action in job_actions:
+            bar.addAction(action)
+        head_text = QVBoxLayout()
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title)
+        title_row.addWidget(self.status_pill)
+        title_row.addStretch(1)
+        head_text.addLayout(title_row)
+        head_text.addWidget(self.meta)
+        header = QHBoxLayout()
+        header.addLayout(head_text, 1)
+        header.addWidget(bar, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        # items
+        self.items = ItemListModel(resources.icon("info"), self)
+        self.item_view = QListView()
+        self.item_view.setModel(self.items)
+        self.item_view.setIconSize(THUMB_SIZE)
+        self.item_view.setSpacing(2)
+        self.item_view.setUniformItemSizes(True)
+        self.item_view.setAccessibleName(self.tr("Items of the job"))
+        self.item_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.item_view.selectionModel().currentChanged.connect(self._current_changed)
+
+        # image
+        self.viewer = ImageViewer()
+        zoom_bar = QHBoxLayout()
+        zoom_bar.setContentsMargins(0, 0, 0, 0)
+        for icon, tip, slot in (
+            ("zoom-out", self.tr("Zoom out (Ctrl+-)"), self.viewer.zoom_out),
+            ("zoom-in", self.tr("Zoom in (Ctrl++)"), self.viewer.zoom_in),
+            ("zoom-fit", self.tr("Fit to window (Ctrl+0)"), self.viewer.zoom_fit),
+        ):
+            b = QToolButton()
+            b.setIcon(resources.icon(icon))
+            b.setToolTip(tip)
+            b.setAccessibleName(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            zoom_bar.addWidget(b)
+        zoom_bar.addStretch(1)
+        self.image_caption = QLabel()
+        self.image_caption.setObjectName("muted")
+        zoom_bar.addWidget(self.image_caption)
+        image_box = QWidget()
+        ib = QVBoxLayout(image_box)
+        ib.setContentsMargins(0, 0, 0, 0)
+        ib.addLayout(zoom_bar)
+        ib.addWidget(self.viewer, 1)
+
+        # text
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAcceptDrops(False)
+        self.text.setAccessibleName(self.tr("Recognised text"))
+        self.text.setPlaceholderText(self.tr("The recognised text appears here."))
+        self.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.copy_button = QToolButton()
+        self.copy_button.setIcon(resources.icon("copy"))
+        self.copy_button.setText(self.tr("Copy"))
+        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.copy_button.setAutoRaise(True)
+        self.copy_button.setAccessibleName(self.tr("Copy text"))
+        self.copy_button.clicked.connect(self.copy_text)
+        self.save_button = QToolButton()
+        self.save_button.setIcon(resources.icon("save"))
+        self.save_button.setText(self.tr("Save as .txt…"))
+        self.save_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.save_button.setAutoRaise(True)
+        self.save_button.setAccessibleName(self.tr("Save text as file"))
+        self.save_button.clicked.connect(self.save_text_dialog)
+        text_bar = QHBoxLayout()
+        text_bar.setContentsMargins(0, 0, 0, 0)
+        self.text_caption = QLabel(self.tr("Text"))
+        self.text_caption.setObjectName("sectionTitle")
+        text_bar.addWidget(self.text_caption)
+        text_bar.addStretch(1)
+        text_bar.addWidget(self.copy_button)
+        text_bar.addWidget(self.save_button)
+        text_box = QWidget()
+        tb = QVBoxLayout(text_box)
+        tb.setContentsMargins(0, 0, 0, 0)
+        tb.addLayout(text_bar)
+        tb.addWidget(self.text, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.item_view)
+        self.splitter.addWidget(image_box)
+        self.splitter.addWidget(text_box)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([260, 420, 420])
+
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addLayout(header)
+        bl.addWidget(self.splitter, 1)
+
+        self.empty = QLabel(self.tr("Select a job to see its items and text."))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("placeholder")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        frame = QFrame()
+        frame.setObjectName("detail")
+        fl = QVBoxLayout(frame)
+        fl.setContentsMargins(12, 10, 12, 10)
+        fl.addWidget(self.stack)
+        outer.addWidget(frame)
+        self._update_text_buttons()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def show_job(self, job_id: UUID | None) -> None:
+        """Load and show a job (``None`` clears the panel)."""
+        self._generation += 1
+        if self._thumb_task is not None:
+            self._thumb_task.cancel()
+            self._thumb_task = None
+        if job_id != self.job_id:
+            self._images.clear()
+        self.job_id = job_id
+        if job_id is None:
+            self.detail = None
+            self.items.set_items([])
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.reload()
+
+    def reload(self) -> None:
+        ctx, job_id = self._context(), self.job_id
+        if ctx is None or job_id is None:
+            return
+        generation = self._generation
+        self._runner.run(
+            lambda: job_service.get_job(ctx, job_id),
+            on_done=lambda d: self._loaded(generation, d),
+            on_error=lambda e: self._load_failed(generation, e),
+            label=f"get_job {job_id}",
+        )
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.failed.emit(exc)
+
+    def _loaded(self, generation: int, detail: JobDetail) -> None:
+        if generation != self._generation or detail.job.id != self.job_id:
+            return
+        same_job = self.detail is not None and self.detail.job.id == detail.job.id
+        current = self.current_item()
+        self.detail = detail
+        self._show_header(JobSummary(detail.job, detail.counts))
+        if same_job and [i.id for i in self.items.items()] == [i.id for i in detail.items]:
+            self.items.update(detail.items)
+        else:
+            self.items.set_items(detail.items)
+            self._load_thumbnails(detail.items)
+        self.stack.setCurrentIndex(1)
+        row = self.items.row_of(current.id) if current is not None else None
+        if row is None and self.items.rowCount() > 0:
+            row = 0
+        if row is not None:
+            self.item_view.selectionModel().setCurrentIndex(
+                self.items.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self._show_item(self.items.item(row))
+        self.loaded.emit(detail)
+
+    def _show_header(self, s: JobSummary) -> None:
+        job, c = s.job, s.counts
+        self.title.setText(job.name)
+        labels = {
+            JobStatus.PENDING: self.tr("Pending"),
+            JobStatus.PROCESSING: self.tr("Processing"),
+            JobStatus.DONE: self.tr("Done"),
+            JobStatus.ERROR: self.tr("Error"),
+            JobStatus.EXPIRED: self.tr("Expired"),
+        }
+        self.status_pill.setText(labels[job.status])
+        self.status_pill.setStyleSheet(
+            f"background: {STATUS_COLORS[job.status]}; color: white;"
+            " border-radius: 9px; padding: 2px 10px; font-weight: 600;"
+        )
+        created = job.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        self.meta.setText(
+            self.tr(
+                "Created {created} · language {language} · {done} of {total} items done"
+            ).format(created=created, language=job.language, done=c.done, total=c.total)
+        )
+
+    def apply_summary(self, s: JobSummary) -> None:
+        """A poll saw the job change: refresh the header now, the items via the poll's items."""
+        if s.id == self.job_id and self.detail is not None:
+            self._show_header(s)
+
+    def apply_items(self, job_id: UUID, items: Sequence[JobItem]) -> None:
+        """Replace changed items in place; the selection and scroll position stay."""
+        if job_id != self.job_id or self.detail is None:
+            return
+        known = {i.id for i in self.items.items()}
+        if any(i.id not in known for i in items):
+            self.reload()
+            return
+        changed = self.items.update(items)
+        current = self.current_item()
+        if current is not None and any(i.id == current.id for i in changed):
+            self._show_text(current)
+
+    # -- items ----------------------------------------------------------------------------
+
+    def current_item(self) -> JobItem | None:
+        return self.items.item(self.item_view.currentIndex().row())
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_item(self.items.item(current.row()))
+
+    def _show_item(self, item: JobItem | None) -> None:
+        if item is None:
+            self.viewer.show_note(self.tr("Select an item to see its image"))
+            self.text.setPlainText("")
+            self._update_text_buttons()
+            return
+        self._show_text(item)
+        self.image_caption.setText(f"{item.original_name} · {item.size_bytes / 1024:.0f} KB")
+        image = self._images.get(item.id)
+        if image is not None:
+            self.viewer.set_image(image)
+            return
+        if item.content_type.endswith("pdf"):
+            self.viewer.show_note(self.tr("No preview for PDF pages"))
+            return
+        self.viewer.show_note(self.tr("Loading image…"))
+        ctx, key, item_id, generation = self._context(), item.s3_key, item.id, self._generation
+        if ctx is None:
+            return
+        self._runner.run(
+            lambda: _decode(ctx.store.get(key), item.content_type),
+            on_done=lambda img: self._image_loaded(generation, item_id, img),
+            on_error=lambda exc: self._image_failed(generation, item_id, exc),
+            label=f"image {key}",
+        )
+
+    def _image_loaded(self, generation: int, item_id: UUID, image: QImage) -> None:
+        if generation != self._generation:
+            return
+        if len(self._images) >= IMAGE_CACHE:
+            self._images.pop(next(iter(self._images)))
+        self._images[item_id] = image
+        current = self.current_item()
+        if current is not None and current.id == item_id:
+            if image.isNull():
+                self.viewer.show_note(self.tr("This image cannot be previewed"))
+            else:
+                self.viewer.set_image(image)
+
+    def _image_failed(self, generation: int, item_id: UUID, exc: BaseException) -> None:
+        current = self.current_item()
+        if generation == self._generation and current is not None and current.id == item_id:
+            message = getattr(exc, "message", None) or str(exc)
+            self.viewer.show_note(self.tr("Image unavailable: {reason}").format(reason=message))
+
+    def _load_thumbnails(self, items: Sequence[JobItem]) -> None:
+        ctx = self._context()
+        if ctx is None or not items:
+            return
+        todo = [i for i in items if not i.content_type.endswith("pdf")][:MAX_THUMBNAILS]
+        generation = self._generation
+
+        def work(handle: TaskHandle, report: Report) -> None:
+            for it in todo:
+                if handle.cancelled:
+                    return
+                try:
+                    image = _decode(ctx.store.get(it.s3_key), it.content_type)
+                except Exception:  # a missing thumbnail is not an error worth a banner
+                    log.debug("no thumbnail for item=%s", it.id, exc_info=True)
+                    continue
+                thumb = image.scaled(
+                    THUMB_SIZE,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+                report((it.id, thumb))
+
+        def got(value: object) -> None:
+            if generation == self._generation and isinstance(value, tuple):
+                self.items.set_thumbnail(value[0], value[1])
+
+        self._thumb_task = self._runner.run_with(
+            work, on_progress=got, on_error=lambda _e: None, label="thumbnails"
+        )
+
+    # -- text -----------------------------------------------------------------------------
+
+    def _show_text(self, item: JobItem) -> None:
+        if item.status is ItemStatus.DONE:
+            text = item.ocr_text or ""
+            self.text.setPlaceholderText(self.tr("No text was found in this image."))
+        elif item.status is ItemStatus.ERROR:
+            text = ""
+            self.text.setPlaceholderText(
+                self.tr("Failed: {error}").format(error=item.error_msg or item.error_code or "?")
+            )
+        else:
+            text = ""
+            self.text.setPlaceholderText(self.tr("Waiting for the OCR worker…"))
+        if text != self.text.toPlainText():
+            bar = self.text.verticalScrollBar()
+            pos = bar.value()
+            self.text.setPlainText(text)
+            bar.setValue(pos)
+        self._update_text_buttons()
+
+    def _update_text_buttons(self) -> None:
+        has = bool(self.text.toPlainText())
+        self.copy_button.setEnabled(has)
+        self.save_button.setEnabled(has)
+
+    def selected_text(self) -> str:
+        cursor = self.text.textCursor()
+        return cursor.selectedText().replace("\u2029", "\n") or self.text.toPlainText()
+
+    def copy_text(self) -> None:
+        """Copy the selection, or all of the item's text."""
+        QGuiApplication.clipboard().setText(self.selected_text())
+
+    def save_text_dialog(self) -> None:
+        item = self.current_item()
+        stem = Path(item.original_name).stem if item else "text"
+        dialog = QFileDialog(self, self.tr("Save text"), f"{stem}.txt", self.tr("Text (*.txt)"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("txt")
+        dialog.fileSelected.connect(self.save_text)
+        dialog.open()
+
+    def save_text(self, path: str) -> None:
+        """Write the item's text as UTF-8 (a local file, in the background)."""
+        text = self.text.toPlainText()
+        self._runner.run(
+            lambda: Path(path).write_text(text, encoding="utf-8"),
+            on_done=lambda _r: self.text_saved.emit(path),
+            label="save text",
+        )
