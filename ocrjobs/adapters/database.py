@@ -46,7 +46,12 @@ def make_engine(url: str, *, ca_bundle: str = "", pool_recycle: int = 280) -> En
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            # Not fatal here: the first unit of work fails to connect and reports the
+            # database as unavailable (with its path) like any unreachable database.
+            log.warning("cannot create the directory of %s: %s", url.database, exc)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
