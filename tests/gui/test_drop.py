@@ -1,0 +1,153 @@
+"""Drag-and-drop of real files onto the main window creates jobs; refused files are listed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.banner import Level
+from desktop.main_window import MainWindow
+from ocrjobs.domain.model import CreateResult
+from ocrjobs.services import jobs as job_service
+from ocrjobs.services.context import Context
+
+pytestmark = pytest.mark.gui
+
+
+def drop_files(qtbot: QtBot, window: MainWindow, paths: list[Path]) -> QMimeData:
+    """Send drag-enter, drag-move and drop with file URLs; returns the mime data (keep it)."""
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    actions = Qt.DropAction.CopyAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(pos, actions, md, buttons, mods)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    assert window.drop_overlay.isVisible()
+    move = QDragMoveEvent(pos, actions, md, buttons, mods)
+    QApplication.sendEvent(window, move)
+    assert move.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(pos, actions, md, buttons, mods))
+    assert not window.drop_overlay.isVisible()
+    return md
+
+
+def test_drop_creates_a_job_with_an_edited_name(
+    qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    assert window.acceptDrops()
+    files = [image_factory("page-1.png"), image_factory("page-2.png")]
+    md = drop_files(qtbot, window, files)
+    dialog = window.submit_dialog
+    assert dialog is not None
+    assert dialog.name == "page-1 (+1)"
+    dialog.name_edit.setText("Invoices March")
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        dialog.accept()
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.counts.total == 2
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    assert window.model.summary(0).job.name == "Invoices March"  # type: ignore[union-attr]
+    assert window.current_job_id() == result.job.job.id
+    assert len(ctx.store.list_keys(f"jobs/{result.job.job.id}/")) == 2
+    assert not window.uploads.task_ids()
+    del md
+
+
+def test_drop_of_a_folder_names_the_job_after_it(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, image_factory: Callable[[str], Path]
+) -> None:
+    folder = tmp_path / "Scans 2024"
+    folder.mkdir()
+    image_factory("Scans 2024/a.png")
+    image_factory("Scans 2024/b.png")
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        md = drop_files(qtbot, window, [folder])
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.job.name == "Scans 2024"
+    assert result.job.counts.total == 2
+    del md
+
+
+def test_refused_files_are_listed_and_the_valid_ones_sent(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, image_factory: Callable[[str], Path]
+) -> None:
+    good = image_factory("good.png")
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not an image", encoding="utf-8")
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        md = drop_files(qtbot, window, [good, bad])
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None and result.job.counts.total == 1
+    assert [r.name for r in result.rejected] == ["notes.txt"]
+    assert window.banner.isVisible()
+    assert window.banner.level is Level.WARNING
+    assert "notes.txt" in window.banner.details.toPlainText()
+    window.banner.toggle.click()
+    assert window.banner.details.isVisible()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    del md
+
+
+def test_a_drop_with_no_usable_file_creates_nothing(
+    qtbot: QtBot, window: MainWindow, ctx: Context, tmp_path: Path
+) -> None:
+    bad = tmp_path / "empty.png"
+    bad.write_bytes(b"")
+    other = tmp_path / "readme.md"
+    other.write_text("# hi", encoding="utf-8")
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        md = drop_files(qtbot, window, [bad, other])
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is None
+    assert len(result.rejected) == 2
+    assert window.banner.level is Level.WARNING
+    details = window.banner.details.toPlainText()
+    assert "empty.png" in details and "readme.md" in details
+    assert job_service.list_jobs(ctx).total == 0
+    del md
+
+
+def test_non_file_drags_are_ignored(window: MainWindow) -> None:
+    md = QMimeData()
+    md.setText("just text")
+    enter = QDragEnterEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        md,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter)
+    assert not enter.isAccepted()
+
+
+def test_upload_can_be_cancelled(
+    qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    files = [image_factory(f"p{i}.png") for i in range(3)]
+    handle = window.submit(files, "to cancel", "eng")
+    assert handle is not None
+    handle.cancel()
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        pass
+    assert not isinstance(blocker.args[0], CreateResult)
+    assert job_service.list_jobs(ctx).total == 0
+    assert ctx.store.list_keys("jobs/") == []
+    assert not window.uploads.isVisible()
