@@ -55,6 +55,14 @@ def run_peer(folder: Path, env: dict[str, str], round_no: int) -> float:
     return time.perf_counter() - t0
 
 
+def purge_queue(env: dict[str, str]) -> None:
+    import boto3
+
+    sqs = boto3.client("sqs", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName=env["OCRJOBS_QUEUE"])["QueueUrl"]
+    sqs.purge_queue(QueueUrl=url)
+
+
 def run_ours(folder: Path) -> tuple[float, dict[str, float], int]:
     """Time create_job; split by stage from its progress reports."""
     from ocrjobs.bootstrap import build_context
@@ -100,6 +108,8 @@ def main() -> int:
             ours: list[float] = []
             no_sqs: list[float] = []
             for r in range(args.rounds):
+                # moto's SendMessage costs O(queue depth): start every round empty.
+                purge_queue(stack.env)
                 peer.append(run_peer(folder, stack.env, r))
                 t, stages, n = run_ours(folder)
                 ours.append(t)
