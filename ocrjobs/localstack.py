@@ -92,6 +92,14 @@ class LocalStack:
             self._server.stop()
             raise RuntimeError(f"moto bound to {host}, refusing a non-loopback address")
         endpoint = f"http://{LOOPBACK}:{real_port}"
+        # moto's backends are process-wide: a stack restarted in this process would find
+        # the last run's objects, messages and audit items beside a fresh database.
+        try:
+            _reset_moto(endpoint)
+        except BaseException:
+            self._server.stop()
+            self._server = None
+            raise
         db_url = self.external_db or f"sqlite:///{self.db_path}"
         self.env = {
             **DUMMY_CREDENTIALS,
@@ -191,6 +199,16 @@ def _empty_tables(url: str) -> None:
             conn.execute(delete(jobs))
     finally:
         engine.dispose()
+
+
+def _reset_moto(endpoint: str) -> None:
+    """Empty every moto backend (``POST /moto-api/reset``), never through a proxy."""
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    with opener.open(request, timeout=10) as response:
+        response.read()
 
 
 def _free_port() -> int:
