@@ -35,7 +35,7 @@ class FilterBar(QWidget):
             JobStatus.EXPIRED: self.tr("Expired"),
         }
         for st, label in labels.items():
-            self.status.addItem(label, st)
+            self.status.addItem(label, st.value)
         self.count = QLabel()
         self.count.setObjectName("muted")
         self._timer = QTimer(self)
@@ -56,7 +56,7 @@ class FilterBar(QWidget):
 
     def current_status(self) -> JobStatus | None:
         value = self.status.currentData()
-        return value if isinstance(value, JobStatus) else None
+        return JobStatus(value) if value else None
 
     def _emit(self) -> None:
         self._timer.stop()

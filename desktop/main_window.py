@@ -352,6 +352,7 @@ class MainWindow(QMainWindow):
         self.uploads.cancel_requested.connect(self.cancel_upload)
         self.detail.failed.connect(self.show_error)
         self.detail.loaded.connect(lambda _d: self._update_actions())
+        self.detail.text.textChanged.connect(self._update_actions)
         self.detail.text_saved.connect(
             lambda p: self.status.showMessage(self.tr("Text saved to {path}").format(path=p), 5000)
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from ocrjobs.config import Settings
@@ -110,7 +110,15 @@ def split_password(url: str) -> SplitUrl:
         return SplitUrl(url, "", "")
     password = parsed.password or ""
     account = f"{parsed.username or ''}@{parsed.host or ''}:{parsed.port or ''}/{parsed.database}"
-    bare = parsed.set(password=None).render_as_string(hide_password=False)
+    # URL.set(password=None) keeps the password: build the URL again without it.
+    bare = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    ).render_as_string(hide_password=False)
     return SplitUrl(bare, str(password), account)
 
 
