@@ -91,12 +91,12 @@ def line_png(text: str, *, meta: str | None = None) -> bytes:
 
 @pytest.fixture(scope="session")
 def page_png() -> bytes:
-    """A dense A4 page at 300 dpi: about a second of Tesseract, long enough to interrupt."""
+    """Part of a page at 300 dpi: about a second of Tesseract, long enough to interrupt."""
     font = ImageFont.truetype(FONT, 40)
-    img = Image.new("L", (2480, 3508), 255)
+    img = Image.new("L", (2480, 1000), 255)
     draw = ImageDraw.Draw(img)
     words = "the quick brown fox jumps over the lazy dog while workers read pages".split()
-    for row in range(60):
+    for row in range(14):
         line = " ".join(words[(row + k) % len(words)] for k in range(14))
         draw.text((120, 120 + row * 54), line, font=font, fill=0)
     buf = io.BytesIO()
@@ -221,6 +221,8 @@ def make_stack(db_url: str, tmp_path: Path) -> Iterator[Callable[..., Stack]]:
         return stack
 
     yield make
+    for _ls, stack in started:
+        print(stack.logs()[-20000:])  # shown by pytest when the test failed
     for ls, stack in started:
         for proc in stack.procs:
             if proc.poll() is None:
