@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.engine import make_url
@@ -135,6 +135,40 @@ def sweep_dead_letters(ctx: Context, max_batches: int = 10) -> int:
                 )
             ctx.dlq.delete(m.receipt_handle)
     return marked
+
+
+STUCK_CODE = "STUCK"
+
+
+def fail_stuck(ctx: Context, now: datetime | None = None) -> int:
+    """Mark ERROR the items PROCESSING for longer than ``stuck_after_seconds``.
+
+    A backstop for the dead-letter sweep: an item whose worker died and whose message is
+    gone for good (e.g. past the queue's retention) would otherwise stay PROCESSING.
+    Workers extend a message's visibility only while an item runs (at most the item
+    timeout), so an hour without an update means nobody works on it. Conditional on the
+    status, so several workers may sweep at once. Returns how many items were marked.
+    """
+    now = now or ctx.clock()
+    limit = timedelta(seconds=ctx.settings.stuck_after_seconds)
+    reason = (
+        f"stuck: PROCESSING for more than {ctx.settings.stuck_after_seconds} s with no "
+        "worker reporting; retry the job to queue it again"
+    )
+    marked: list[tuple[UUID, UUID]] = []
+    with ctx.uow(write=True) as uow:
+        for item in uow.repo.stale_processing(now - limit):
+            if uow.repo.fail_unclaimed(item.id, [ItemStatus.PROCESSING], STUCK_CODE, reason, now):
+                marked.append((item.job_id, item.id))
+        for job_id in {j for j, _ in marked}:
+            uow.repo.refresh_job_status(job_id, now)
+        uow.commit()
+    for job_id, item_id in marked:
+        audit.record(
+            ctx, job_id, audit.ITEM_FAILED, strict=False, item_id=str(item_id), code=STUCK_CODE
+        )
+        log.warning("stuck item job=%s item=%s marked ERROR", job_id, item_id)
+    return len(marked)
 
 
 def queue_depth(ctx: Context) -> QueueDepth:
