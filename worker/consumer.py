@@ -41,7 +41,12 @@ from ocrjobs.domain.errors import ObjectMissing, OcrJobsError
 from ocrjobs.services import processing
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import requeue_unsent
-from ocrjobs.services.maintenance import expire_jobs, queue_depth, sweep_dead_letters
+from ocrjobs.services.maintenance import (
+    expire_jobs,
+    fail_stuck,
+    queue_depth,
+    sweep_dead_letters,
+)
 from worker.backoff import backoff_seconds
 from worker.ocr.engine import OcrFailure
 from worker.pool import ChildDied, Slot, Slots
@@ -512,12 +517,14 @@ class Worker:
         Each sweep's updates are conditional on the current status, so racing workers
         never double-count: jobs past their retention deadline expire, items whose
         message was never sent are sent, items whose message reached the dead-letter
-        queue are marked ERROR.
+        queue are marked ERROR, and so are items PROCESSING far longer than any worker
+        holds one (``stuck_after_seconds``).
         """
         sweeps: list[tuple[str, Callable[[], object]]] = [
             ("expire", lambda: len(expire_jobs(self.ctx))),
             ("requeue", lambda: requeue_unsent(self.ctx)),
             ("dead_letters", lambda: sweep_dead_letters(self.ctx)),
+            ("stuck", lambda: fail_stuck(self.ctx)),
         ]
         for name, run in sweeps:
             t0 = time.perf_counter()

@@ -9,6 +9,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -20,7 +21,7 @@ from ocrjobs.adapters.ports import OutgoingMessage
 from ocrjobs.domain.errors import BackendUnavailable
 from ocrjobs.domain.model import JobItem, NamedBytes
 from ocrjobs.domain.status import ItemStatus, JobStatus
-from ocrjobs.services import audit, jobs
+from ocrjobs.services import audit, jobs, processing
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import message_for
 from worker.backoff import backoff_seconds
@@ -320,6 +321,20 @@ def test_sweep_marks_dead_letters(fake_ctx: Context) -> None:
     assert item.status is ItemStatus.ERROR
     assert item.error_code == "DEAD_LETTER"
     assert decode(m.body).item_id == made[0].id
+
+
+def test_sweep_marks_items_stuck_in_processing(fake_ctx: Context) -> None:
+    made = make_job(fake_ctx, 2)
+    (m, _) = fake_ctx.queue.receive(2, 0)
+    claimed = processing.claim(fake_ctx, decode(m.body))
+    assert isinstance(claimed, processing.Claim)
+    later = datetime.now(UTC) + timedelta(seconds=fake_ctx.settings.stuck_after_seconds + 60)
+    fake_ctx.clock = lambda: later
+    Worker(fake_ctx, FakeSlots(ok()), opts()).sweep()
+    by_id = {i.id: i for i in items(fake_ctx, made[0].job_id)}
+    assert by_id[claimed.item_id].error_code == "STUCK"
+    others = [i for i in by_id.values() if i.id != claimed.item_id]
+    assert [i.status for i in others] == [ItemStatus.PENDING]
 
 
 def test_once_handles_one_batch(fake_ctx: Context) -> None:
