@@ -6,6 +6,8 @@ a few seconds so redeliveries happen within the test.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import os
 import signal
@@ -95,7 +97,21 @@ def page_png() -> bytes:
     font = ImageFont.truetype(FONT, 40)
     img = Image.new("L", (2480, 1000), 255)
     draw = ImageDraw.Draw(img)
-    words = "the quick brown fox jumps over the lazy dog while workers read pages".split()
+    words = [
+        "the",
+        "quick",
+        "brown",
+        "fox",
+        "jumps",
+        "over",
+        "the",
+        "lazy",
+        "dog",
+        "while",
+        "workers",
+        "read",
+        "pages",
+    ]
     for row in range(14):
         line = " ".join(words[(row + k) % len(words)] for k in range(14))
         draw.text((120, 120 + row * 54), line, font=font, fill=0)
@@ -333,12 +349,8 @@ def test_bad_objects_fail_with_their_code_and_the_rest_is_done(
         4: good[:64] + os.urandom(2048),  # corrupt pixel data
         5: _bomb(),  # decompression bomb
     }
-    import hashlib
-
     for index, data in replacements.items():
-        stack.ctx.store.put(
-            made[index].s3_key, data, "image/png", hashlib.sha256(data).hexdigest()
-        )
+        stack.ctx.store.put(made[index].s3_key, data, "image/png", hashlib.sha256(data).hexdigest())
     stack.ctx.store.delete_keys([made[6].s3_key])
     proc = stack.worker("--drain")
     assert wait_exit(stack, proc) == 0
@@ -379,10 +391,8 @@ class TcpProxy:
         if listener is not None:
             listener.close()
         for c in conns:
-            try:
+            with contextlib.suppress(OSError):
                 c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             c.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -411,10 +421,8 @@ class TcpProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 def test_database_unreachable_for_a_while_then_recovers(

@@ -1,0 +1,105 @@
+"""The OCR child processes: one engine each, killed and replaced on timeout or crash."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from worker.ocr.engine import TIMEOUT, OcrFailure
+from worker.pool import ChildDied, EngineSpec, OcrPool, OcrProcess
+
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def text_png(lines: list[str], height: int = 110) -> bytes:
+    font = ImageFont.truetype(FONT, 40)
+    img = Image.new("L", (2000, height), 255)
+    draw = ImageDraw.Draw(img)
+    for row, line in enumerate(lines):
+        draw.text((40, 20 + row * 54), line, font=font, fill=0)
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(300, 300))
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def page() -> bytes:
+    words = ["a", "slow", "page", "keeps", "the", "OCR", "process", "busy", "for", "a", "while"]
+    lines = [" ".join(words[(r + k) % len(words)] for k in range(16)) for r in range(30)]
+    return text_png(lines, height=1700)
+
+
+@pytest.fixture
+def proc() -> Iterator[OcrProcess]:
+    p = OcrProcess(0, EngineSpec(log_level="WARNING"))
+    p.start()
+    yield p
+    p.close()
+
+
+def test_child_reads_text_with_single_threaded_tesseract(proc: OcrProcess) -> None:
+    result = proc.recognize(text_png(["Hello from a child"]), "eng", 30)
+    assert result.text == "Hello from a child"
+    assert result.engine == proc.engine_name
+    assert proc.pid is not None
+    environ = Path(f"/proc/{proc.pid}/environ").read_bytes().split(b"\0")
+    assert b"OMP_THREAD_LIMIT=1" in environ
+
+
+def test_timeout_kills_and_replaces_the_child(proc: OcrProcess, page: bytes) -> None:
+    before = proc.pid
+    with pytest.raises(OcrFailure) as info:
+        proc.recognize(page, "eng", 0.05)
+    assert info.value.code == TIMEOUT
+    assert proc.pid != before
+    assert before is not None
+    assert (
+        not Path(f"/proc/{before}/status").exists()
+        or "zombie" not in Path(f"/proc/{before}/status").read_text()
+    )
+    assert proc.recognize(text_png(["Still reading"]), "eng", 30).text == "Still reading"
+
+
+def test_crashed_child_is_replaced(proc: OcrProcess, page: bytes) -> None:
+    victim = proc.pid
+    assert victim is not None
+    threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
+    with pytest.raises(ChildDied):
+        proc.recognize(page, "eng", 30)
+    assert proc.pid != victim
+    assert proc.recognize(text_png(["Back again"]), "eng", 30).text == "Back again"
+
+
+def test_pool_hands_out_each_process_once() -> None:
+    pool = OcrPool(2, EngineSpec(log_level="WARNING"))
+    pool.start()
+    try:
+        a = pool.acquire(1)
+        b = pool.acquire(1)
+        assert a is not None
+        assert b is not None
+        assert a is not b
+        t0 = time.monotonic()
+        assert pool.acquire(0.1) is None
+        assert time.monotonic() - t0 >= 0.1
+        pool.release(a)
+        assert pool.acquire(1) is a
+    finally:
+        pool.close()
+
+
+def test_unknown_engine_fails_at_start() -> None:
+    p = OcrProcess(0, EngineSpec(name="nope", log_level="WARNING"))
+    with pytest.raises(OcrFailure) as info:
+        p.start()
+    assert info.value.code == "ENGINE_UNAVAILABLE"
