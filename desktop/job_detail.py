@@ -105,6 +105,8 @@ class JobDetailPanel(QWidget):
         self.item_view.setIconSize(THUMB_SIZE)
         self.item_view.setSpacing(2)
         self.item_view.setUniformItemSizes(True)
+        self.item_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.item_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.item_view.setAccessibleName(self.tr("Items of the job"))
         self.item_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.item_view.selectionModel().currentChanged.connect(self._current_changed)

@@ -33,7 +33,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 """The row's ``JobSummary``."""
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2
-"""``(done, error, processing, total)`` for the progress delegate."""
+"""``(done, failed, expired, processing, total)`` for the progress delegate."""
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 """The job's ``JobStatus``."""
 
@@ -355,7 +355,7 @@ class JobTableModel(QAbstractTableModel):
             return s.job.status
         if role == PROGRESS_ROLE:
             c = s.counts
-            return (c.done, c.error, c.processing, c.total)
+            return (c.done, c.error - c.expired, c.expired, c.processing, c.total)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             text = self._display(s, col)
             return text if col != Column.PROGRESS else self._tooltip(s, col)

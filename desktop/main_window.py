@@ -297,8 +297,9 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([400, 460])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -615,7 +616,7 @@ class MainWindow(QMainWindow):
                 data = QByteArray()
                 buffer = QBuffer(data)
                 buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-                image.save(buffer, b"PNG")
+                image.save(buffer, "PNG")  # type: ignore[call-overload]  # stub says bytes, runtime wants str
                 buffer.close()
                 self.request_job([NamedBytes("pasted image.png", bytes(data.data()))])
                 return

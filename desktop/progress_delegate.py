@@ -11,10 +11,11 @@ from desktop.job_table_model import PROGRESS_ROLE
 DONE = QColor("#1f9d55")
 FAILED = QColor("#d64545")
 RUNNING = QColor("#2f7de1")
+EXPIRED = QColor("#d99a2b")
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """A rounded bar with a green (done), red (failed) and blue (running) segment and ``n/N``."""
+    """A rounded bar: green done, red failed, amber expired, blue running; the percentage."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,7 +37,7 @@ class ProgressDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         if not isinstance(value, tuple):
             return
-        done, failed, running, total = value
+        done, failed, expired, running, total = value
         rect = QRectF(option.rect).adjusted(8, 0, -8, 0)
         bar_h = 8.0
         text_w = 58.0
@@ -52,7 +53,8 @@ class ProgressDelegate(QStyledItemDelegate):
         if total > 0 and bar.width() > 0:
             painter.setClipPath(clip)
             x = bar.left()
-            for count, color in ((done, DONE), (failed, FAILED), (running, RUNNING)):
+            segments = ((done, DONE), (failed, FAILED), (expired, EXPIRED), (running, RUNNING))
+            for count, color in segments:
                 w = bar.width() * count / total
                 if w > 0:
                     painter.fillRect(QRectF(x, bar.top(), w, bar_h), color)
@@ -62,7 +64,7 @@ class ProgressDelegate(QStyledItemDelegate):
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
         text_rect = QRectF(bar.right() + 6, rect.top(), text_w - 6, rect.height())
-        pct = 100 * (done + failed) // total if total else 0
+        pct = 100 * (done + failed + expired) // total if total else 0
         painter.drawText(
             text_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{pct}%"
         )

@@ -168,7 +168,7 @@ class SettingsDialog(QDialog):
         self.checks.setAccessibleName(self.tr("Connection test results"))
         self.checks.setRootIsDecorated(False)
         self.checks.setHeaderLabels(
-            [self.tr("Service"), self.tr("Result"), self.tr("Where"), self.tr("Time")]
+            [self.tr("Service"), self.tr("Result"), self.tr("Where"), self.tr("Duration")]
         )
         self.checks.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.checks.setMinimumHeight(130)

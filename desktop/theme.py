@@ -23,6 +23,7 @@ LIGHT = {
     "banner_warning": "#fff4e0",
     "banner_error": "#fdecec",
     "overlay": "rgba(37, 99, 235, 0.10)",
+    "canvas": "#e8eaee",
 }
 DARK = {
     "window": "#1e2128",
@@ -39,6 +40,7 @@ DARK = {
     "banner_warning": "#3a2f17",
     "banner_error": "#3d1f22",
     "overlay": "rgba(79, 140, 255, 0.16)",
+    "canvas": "#0f1115",
 }
 
 

@@ -24,6 +24,7 @@ class _UploadRow(QWidget):
         self.name.setMinimumWidth(160)
         self.stage = QLabel()
         self.stage.setObjectName("muted")
+        self.stage.setMinimumWidth(110)
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.bar.setAccessibleName(self.tr("Upload progress of {name}").format(name=name))

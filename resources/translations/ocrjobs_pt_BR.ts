@@ -6,39 +6,39 @@
     <message>
         <location filename="../../desktop/audit_dialog.py" line="29"/>
         <source>Audit trail — {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Trilha de auditoria — {name}</translation>
     </message>
     <message>
         <location filename="../../desktop/audit_dialog.py" line="31"/>
         <source>Audit events</source>
-        <translation type="unfinished"></translation>
+        <translation>Eventos de auditoria</translation>
     </message>
     <message>
         <location filename="../../desktop/audit_dialog.py" line="35"/>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Horário</translation>
     </message>
     <message>
         <location filename="../../desktop/audit_dialog.py" line="35"/>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>Ação</translation>
     </message>
     <message>
         <location filename="../../desktop/audit_dialog.py" line="35"/>
         <source>Actor</source>
-        <translation type="unfinished"></translation>
+        <translation>Autor</translation>
     </message>
     <message>
         <location filename="../../desktop/audit_dialog.py" line="35"/>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Detalhes</translation>
     </message>
     <message numerus="yes">
         <location filename="../../desktop/audit_dialog.py" line="56"/>
         <source>%n event(s), oldest first</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n evento, do mais antigo ao mais recente</numerusform>
+            <numerusform>%n eventos, do mais antigo ao mais recente</numerusform>
         </translation>
     </message>
 </context>
@@ -47,43 +47,43 @@
     <message>
         <location filename="../../desktop/banner.py" line="36"/>
         <source>Message banner</source>
-        <translation type="unfinished"></translation>
+        <translation>Faixa de mensagens</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="43"/>
         <location filename="../../desktop/banner.py" line="114"/>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Detalhes</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="46"/>
         <source>Show details</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar detalhes</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="49"/>
         <source>Banner action</source>
-        <translation type="unfinished"></translation>
+        <translation>Ação da mensagem</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="55"/>
         <source>Dismiss</source>
-        <translation type="unfinished"></translation>
+        <translation>Dispensar</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="56"/>
         <source>Dismiss message</source>
-        <translation type="unfinished"></translation>
+        <translation>Dispensar mensagem</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="62"/>
         <source>Message details</source>
-        <translation type="unfinished"></translation>
+        <translation>Detalhes da mensagem</translation>
     </message>
     <message>
         <location filename="../../desktop/banner.py" line="114"/>
         <source>Hide details</source>
-        <translation type="unfinished"></translation>
+        <translation>Ocultar detalhes</translation>
     </message>
 </context>
 <context>
@@ -91,57 +91,57 @@
     <message>
         <location filename="../../desktop/filter_bar.py" line="22"/>
         <source>Search jobs by name…</source>
-        <translation type="unfinished"></translation>
+        <translation>Buscar trabalhos pelo nome…</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="26"/>
         <source>Search jobs</source>
-        <translation type="unfinished"></translation>
+        <translation>Buscar trabalhos</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="28"/>
         <source>Filter by status</source>
-        <translation type="unfinished"></translation>
+        <translation>Filtrar por situação</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="29"/>
         <source>All statuses</source>
-        <translation type="unfinished"></translation>
+        <translation>Todas as situações</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="31"/>
         <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <translation>Pendente</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="32"/>
         <source>Processing</source>
-        <translation type="unfinished"></translation>
+        <translation>Processando</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="33"/>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>Concluído</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="34"/>
         <source>Error</source>
-        <translation type="unfinished"></translation>
+        <translation>Erro</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="35"/>
         <source>Expired</source>
-        <translation type="unfinished"></translation>
+        <translation>Expirado</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="50"/>
         <source>Status:</source>
-        <translation type="unfinished"></translation>
+        <translation>Situação:</translation>
     </message>
     <message>
         <location filename="../../desktop/filter_bar.py" line="66"/>
         <source>{shown} of {total} jobs</source>
-        <translation type="unfinished"></translation>
+        <translation>{shown} de {total} trabalhos</translation>
     </message>
 </context>
 <context>
@@ -149,897 +149,898 @@
     <message>
         <location filename="../../desktop/image_viewer.py" line="24"/>
         <source>Image preview</source>
-        <translation type="unfinished"></translation>
+        <translation>Visualização da imagem</translation>
     </message>
     <message>
-        <location filename="../../desktop/image_viewer.py" line="37"/>
+        <location filename="../../desktop/image_viewer.py" line="39"/>
         <source>Select an item to see its image</source>
-        <translation type="unfinished"></translation>
+        <translation>Selecione um item para ver a imagem</translation>
     </message>
 </context>
 <context>
     <name>ItemListModel</name>
     <message>
-        <location filename="../../desktop/item_model.py" line="79"/>
+        <location filename="../../desktop/item_model.py" line="86"/>
         <source>Expired</source>
-        <translation type="unfinished"></translation>
+        <translation>Expirado</translation>
     </message>
     <message>
-        <location filename="../../desktop/item_model.py" line="81"/>
+        <location filename="../../desktop/item_model.py" line="88"/>
         <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <translation>Pendente</translation>
     </message>
     <message>
-        <location filename="../../desktop/item_model.py" line="82"/>
+        <location filename="../../desktop/item_model.py" line="89"/>
         <source>Processing</source>
-        <translation type="unfinished"></translation>
+        <translation>Processando</translation>
     </message>
     <message>
-        <location filename="../../desktop/item_model.py" line="83"/>
+        <location filename="../../desktop/item_model.py" line="90"/>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>Concluído</translation>
     </message>
     <message>
-        <location filename="../../desktop/item_model.py" line="84"/>
+        <location filename="../../desktop/item_model.py" line="91"/>
         <source>Error</source>
-        <translation type="unfinished"></translation>
+        <translation>Erro</translation>
     </message>
     <message>
-        <location filename="../../desktop/item_model.py" line="96"/>
+        <location filename="../../desktop/item_model.py" line="103"/>
         <source>confidence {c:.0f}%</source>
-        <translation type="unfinished"></translation>
+        <translation>confiança {c:.0f}%</translation>
     </message>
 </context>
 <context>
     <name>JobDetailPanel</name>
     <message>
-        <location filename="../../desktop/job_detail.py" line="108"/>
+        <location filename="../../desktop/job_detail.py" line="110"/>
         <source>Items of the job</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_detail.py" line="117"/>
-        <source>Zoom out (Ctrl+-)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_detail.py" line="118"/>
-        <source>Zoom in (Ctrl++)</source>
-        <translation type="unfinished"></translation>
+        <translation>Itens do trabalho</translation>
     </message>
     <message>
         <location filename="../../desktop/job_detail.py" line="119"/>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>Diminuir zoom (Ctrl+-)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_detail.py" line="120"/>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>Aumentar zoom (Ctrl++)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_detail.py" line="121"/>
         <source>Fit to window (Ctrl+0)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ajustar à janela (Ctrl+0)</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="142"/>
+        <location filename="../../desktop/job_detail.py" line="144"/>
         <source>Recognised text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto reconhecido</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="143"/>
+        <location filename="../../desktop/job_detail.py" line="145"/>
         <source>The recognised text appears here.</source>
-        <translation type="unfinished"></translation>
+        <translation>O texto reconhecido aparece aqui.</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="150"/>
+        <location filename="../../desktop/job_detail.py" line="152"/>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Copiar</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="153"/>
+        <location filename="../../desktop/job_detail.py" line="155"/>
         <source>Copy text</source>
-        <translation type="unfinished"></translation>
+        <translation>Copiar texto</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="157"/>
+        <location filename="../../desktop/job_detail.py" line="159"/>
         <source>Save as .txt…</source>
-        <translation type="unfinished"></translation>
+        <translation>Salvar como .txt…</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="160"/>
+        <location filename="../../desktop/job_detail.py" line="162"/>
         <source>Save text as file</source>
-        <translation type="unfinished"></translation>
+        <translation>Salvar texto em arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="164"/>
+        <location filename="../../desktop/job_detail.py" line="166"/>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="191"/>
+        <location filename="../../desktop/job_detail.py" line="193"/>
         <source>Select a job to see its items and text.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_detail.py" line="268"/>
-        <source>Pending</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_detail.py" line="269"/>
-        <source>Processing</source>
-        <translation type="unfinished"></translation>
+        <translation>Selecione um trabalho para ver seus itens e textos.</translation>
     </message>
     <message>
         <location filename="../../desktop/job_detail.py" line="270"/>
-        <source>Done</source>
-        <translation type="unfinished"></translation>
+        <source>Pending</source>
+        <translation>Pendente</translation>
     </message>
     <message>
         <location filename="../../desktop/job_detail.py" line="271"/>
-        <source>Error</source>
-        <translation type="unfinished"></translation>
+        <source>Processing</source>
+        <translation>Processando</translation>
     </message>
     <message>
         <location filename="../../desktop/job_detail.py" line="272"/>
+        <source>Done</source>
+        <translation>Concluído</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_detail.py" line="273"/>
+        <source>Error</source>
+        <translation>Erro</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_detail.py" line="274"/>
         <source>Expired</source>
-        <translation type="unfinished"></translation>
+        <translation>Expirado</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="282"/>
+        <location filename="../../desktop/job_detail.py" line="284"/>
         <source>Created {created} · language {language} · {done} of {total} items done</source>
-        <translation type="unfinished"></translation>
+        <translation>Criado em {created} · idioma {language} · {done} de {total} itens concluídos</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="314"/>
+        <location filename="../../desktop/job_detail.py" line="316"/>
         <source>Select an item to see its image</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_detail.py" line="325"/>
-        <source>No preview for PDF pages</source>
-        <translation type="unfinished"></translation>
+        <translation>Selecione um item para ver a imagem</translation>
     </message>
     <message>
         <location filename="../../desktop/job_detail.py" line="327"/>
+        <source>No preview for PDF pages</source>
+        <translation>Sem visualização para páginas PDF</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_detail.py" line="329"/>
         <source>Loading image…</source>
-        <translation type="unfinished"></translation>
+        <translation>Carregando imagem…</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="347"/>
+        <location filename="../../desktop/job_detail.py" line="349"/>
         <source>This image cannot be previewed</source>
-        <translation type="unfinished"></translation>
+        <translation>Esta imagem não pode ser visualizada</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="355"/>
+        <location filename="../../desktop/job_detail.py" line="357"/>
         <source>Image unavailable: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Imagem indisponível: {reason}</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="393"/>
+        <location filename="../../desktop/job_detail.py" line="395"/>
         <source>No text was found in this image.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum texto foi encontrado nesta imagem.</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="397"/>
+        <location filename="../../desktop/job_detail.py" line="399"/>
         <source>Failed: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>Falhou: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="401"/>
+        <location filename="../../desktop/job_detail.py" line="403"/>
         <source>Waiting for the OCR worker…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aguardando o processador de OCR…</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="425"/>
+        <location filename="../../desktop/job_detail.py" line="427"/>
         <source>Save text</source>
-        <translation type="unfinished"></translation>
+        <translation>Salvar texto</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_detail.py" line="425"/>
+        <location filename="../../desktop/job_detail.py" line="427"/>
         <source>Text (*.txt)</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto (*.txt)</translation>
     </message>
 </context>
 <context>
     <name>JobTableModel</name>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="300"/>
+        <location filename="../../desktop/job_table_model.py" line="298"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_table_model.py" line="299"/>
+        <source>Created</source>
+        <translation>Criado em</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_table_model.py" line="300"/>
+        <source>Status</source>
+        <translation>Situação</translation>
     </message>
     <message>
         <location filename="../../desktop/job_table_model.py" line="301"/>
-        <source>Created</source>
-        <translation type="unfinished"></translation>
+        <source>Progress</source>
+        <translation>Progresso</translation>
     </message>
     <message>
         <location filename="../../desktop/job_table_model.py" line="302"/>
-        <source>Status</source>
-        <translation type="unfinished"></translation>
+        <source>Items</source>
+        <translation>Itens</translation>
     </message>
     <message>
         <location filename="../../desktop/job_table_model.py" line="303"/>
-        <source>Progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_table_model.py" line="304"/>
-        <source>Items</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_table_model.py" line="305"/>
         <source>Duration</source>
-        <translation type="unfinished"></translation>
+        <translation>Duração</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_table_model.py" line="308"/>
+        <source>Pending</source>
+        <translation>Pendente</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/job_table_model.py" line="309"/>
+        <source>Processing</source>
+        <translation>Processando</translation>
     </message>
     <message>
         <location filename="../../desktop/job_table_model.py" line="310"/>
-        <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <source>Done</source>
+        <translation>Concluído</translation>
     </message>
     <message>
         <location filename="../../desktop/job_table_model.py" line="311"/>
-        <source>Processing</source>
-        <translation type="unfinished"></translation>
+        <source>Error</source>
+        <translation>Erro</translation>
     </message>
     <message>
         <location filename="../../desktop/job_table_model.py" line="312"/>
-        <source>Done</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_table_model.py" line="313"/>
-        <source>Error</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/job_table_model.py" line="314"/>
         <source>Expired</source>
-        <translation type="unfinished"></translation>
+        <translation>Expirado</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/job_table_model.py" line="384"/>
+        <source>%n done</source>
+        <translation>
+            <numerusform>%n concluído</numerusform>
+            <numerusform>%n concluídos</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location filename="../../desktop/job_table_model.py" line="386"/>
-        <source>%n done</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <source>%n running</source>
+        <translation>
+            <numerusform>%n em andamento</numerusform>
+            <numerusform>%n em andamento</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../desktop/job_table_model.py" line="388"/>
-        <source>%n running</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <source>%n waiting</source>
+        <translation>
+            <numerusform>%n aguardando</numerusform>
+            <numerusform>%n aguardando</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="390"/>
-        <source>%n waiting</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <location filename="../../desktop/job_table_model.py" line="391"/>
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n com falha</numerusform>
+            <numerusform>%n com falha</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../../desktop/job_table_model.py" line="393"/>
-        <source>%n failed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="395"/>
         <source>%n expired</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n expirado</numerusform>
+            <numerusform>%n expirados</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="402"/>
+        <location filename="../../desktop/job_table_model.py" line="400"/>
         <source>{done} done, {processing} processing, {pending} pending, {error} failed ({expired} expired) of {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>{done} concluídos, {processing} em processamento, {pending} pendentes, {error} com falha ({expired} expirados) de {total}</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <location filename="../../desktop/main_window.py" line="133"/>
-        <location filename="../../desktop/main_window.py" line="277"/>
+        <location filename="../../desktop/main_window.py" line="317"/>
         <source>OCR Jobs</source>
-        <translation type="unfinished"></translation>
+        <translation>OCR Jobs</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="136"/>
         <source>OCR Jobs main window</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="164"/>
-        <source>&amp;Open images…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="165"/>
-        <source>&amp;Paste images</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="166"/>
-        <source>&amp;Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="167"/>
-        <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>Janela principal do OCR Jobs</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="168"/>
-        <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="169"/>
-        <source>Re&amp;name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="170"/>
-        <source>Re&amp;try failed</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Open images…</source>
+        <translation>&amp;Abrir imagens…</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="171"/>
-        <source>&amp;Audit trail</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="172"/>
-        <source>&amp;Delete…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="173"/>
-        <source>&amp;Find jobs</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Paste images</source>
+        <translation>C&amp;olar imagens</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="174"/>
-        <source>&amp;Copy text</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="175"/>
-        <source>&amp;Save text as…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="176"/>
-        <source>Zoom &amp;in</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;tualizar</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="177"/>
-        <source>Zoom &amp;out</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="178"/>
-        <source>&amp;Fit image</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Configurações…</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="179"/>
-        <source>&amp;About OCR Jobs</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Quit</source>
+        <translation>&amp;Sair</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="180"/>
+        <source>Re&amp;name</source>
+        <translation>Re&amp;nomear</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="182"/>
+        <source>Re&amp;try failed</source>
+        <translation>&amp;Reprocessar falhas</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="185"/>
-        <source>Main toolbar</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Audit trail</source>
+        <translation>Trilha de a&amp;uditoria</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="188"/>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Excluir…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="191"/>
+        <source>&amp;Find jobs</source>
+        <translation>&amp;Buscar trabalhos</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="194"/>
+        <source>&amp;Copy text</source>
+        <translation>&amp;Copiar texto</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="197"/>
+        <source>&amp;Save text as…</source>
+        <translation>&amp;Salvar texto como…</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="200"/>
+        <source>Zoom &amp;in</source>
+        <translation>&amp;Aumentar zoom</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="203"/>
+        <source>Zoom &amp;out</source>
+        <translation>&amp;Diminuir zoom</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="206"/>
+        <source>&amp;Fit image</source>
+        <translation>A&amp;justar imagem</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="208"/>
+        <source>&amp;About OCR Jobs</source>
+        <translation>&amp;Sobre o OCR Jobs</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="219"/>
+        <source>Main toolbar</source>
+        <translation>Barra de ferramentas principal</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="236"/>
         <source>Backend mode</source>
-        <translation type="unfinished"></translation>
+        <translation>Modo do backend</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="214"/>
+        <location filename="../../desktop/main_window.py" line="250"/>
         <source>Jobs</source>
-        <translation type="unfinished"></translation>
+        <translation>Trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="241"/>
+        <location filename="../../desktop/main_window.py" line="278"/>
         <source>Drop images or folders here, or press Ctrl+O, to create your first job.</source>
-        <translation type="unfinished"></translation>
+        <translation>Solte imagens ou pastas aqui, ou pressione Ctrl+O, para criar seu primeiro trabalho.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="266"/>
+        <location filename="../../desktop/main_window.py" line="306"/>
         <source>Drop images, PDFs or folders to create a job</source>
-        <translation type="unfinished"></translation>
+        <translation>Solte imagens, PDFs ou pastas para criar um trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="283"/>
+        <location filename="../../desktop/main_window.py" line="323"/>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="289"/>
+        <location filename="../../desktop/main_window.py" line="329"/>
         <source>&amp;Job</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="293"/>
+        <location filename="../../desktop/main_window.py" line="333"/>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="297"/>
-        <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="319"/>
-        <source>Text saved to {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Exibir</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="337"/>
+        <source>&amp;Help</source>
+        <translation>A&amp;juda</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="358"/>
+        <source>Text saved to {path}</source>
+        <translation>Texto salvo em {path}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="376"/>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="339"/>
+        <location filename="../../desktop/main_window.py" line="378"/>
         <source>Local stack</source>
-        <translation type="unfinished"></translation>
+        <translation>Pilha local</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="340"/>
+        <location filename="../../desktop/main_window.py" line="380"/>
         <source>Embedded local stack on 127.0.0.1 (no AWS account); data is discarded on exit</source>
-        <translation type="unfinished"></translation>
+        <translation>Pilha local embutida em 127.0.0.1 (sem conta AWS); os dados são descartados ao sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="343"/>
+        <location filename="../../desktop/main_window.py" line="384"/>
         <source>AWS</source>
-        <translation type="unfinished"></translation>
+        <translation>AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="344"/>
+        <location filename="../../desktop/main_window.py" line="385"/>
         <source>AWS region {region}, bucket {bucket}</source>
-        <translation type="unfinished"></translation>
+        <translation>Região AWS {region}, bucket {bucket}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="349"/>
+        <location filename="../../desktop/main_window.py" line="390"/>
         <source>Test backend</source>
-        <translation type="unfinished"></translation>
+        <translation>Backend de teste</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="350"/>
+        <location filename="../../desktop/main_window.py" line="391"/>
         <source>Not connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Desconectado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="361"/>
+        <location filename="../../desktop/main_window.py" line="402"/>
         <source>Worker running</source>
-        <translation type="unfinished"></translation>
+        <translation>Processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="364"/>
+        <location filename="../../desktop/main_window.py" line="405"/>
         <source>No worker running</source>
-        <translation type="unfinished"></translation>
+        <translation>Nenhum processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="366"/>
+        <location filename="../../desktop/main_window.py" line="406"/>
         <source>Start one with: ocrjobs-worker</source>
-        <translation type="unfinished"></translation>
+        <translation>Inicie um com: ocrjobs-worker</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="370"/>
+        <location filename="../../desktop/main_window.py" line="410"/>
         <source>OCR Jobs — {mode}</source>
-        <translation type="unfinished"></translation>
+        <translation>OCR Jobs — {mode}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="381"/>
+        <location filename="../../desktop/main_window.py" line="422"/>
         <source>Running on the embedded local stack, but no OCR worker is running: jobs stay pending.</source>
-        <translation type="unfinished"></translation>
+        <translation>Executando na pilha local embutida, mas nenhum processador de OCR está ativo: os trabalhos ficam pendentes.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="386"/>
+        <location filename="../../desktop/main_window.py" line="429"/>
         <source>The backend could not start</source>
-        <translation type="unfinished"></translation>
+        <translation>O backend não pôde ser iniciado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="393"/>
+        <location filename="../../desktop/main_window.py" line="436"/>
         <source>Lost the connection to the database: {message}</source>
-        <translation type="unfinished"></translation>
+        <translation>Conexão com o banco de dados perdida: {message}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="473"/>
+        <location filename="../../desktop/main_window.py" line="521"/>
         <source>Job finished: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Trabalho concluído: {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="474"/>
+        <location filename="../../desktop/main_window.py" line="522"/>
         <source>{done} of {total} items done, {failed} failed</source>
-        <translation type="unfinished"></translation>
+        <translation>{done} de {total} itens concluídos, {failed} com falha</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="539"/>
+        <location filename="../../desktop/main_window.py" line="589"/>
         <source>Choose images</source>
-        <translation type="unfinished"></translation>
+        <translation>Escolher imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="543"/>
+        <location filename="../../desktop/main_window.py" line="594"/>
         <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>Imagens e PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="544"/>
+        <location filename="../../desktop/main_window.py" line="596"/>
         <source>All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Todos os arquivos (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="569"/>
+        <location filename="../../desktop/main_window.py" line="623"/>
         <source>The clipboard holds no image or file</source>
-        <translation type="unfinished"></translation>
+        <translation>A área de transferência não contém imagem nem arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="591"/>
+        <location filename="../../desktop/main_window.py" line="648"/>
         <source>Not connected: nothing was sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>Desconectado: nada foi enviado.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="615"/>
+        <location filename="../../desktop/main_window.py" line="673"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="631"/>
-        <source>Job “{name}” created with {n} items</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="639"/>
-        <source>No job was created: none of the %n file(s) could be used.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="641"/>
-        <source>%n file(s) were refused; the others were sent.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="646"/>
-        <source>%n item(s) could not be queued yet; they will be sent again automatically.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="657"/>
-        <source>Upload of “{name}” cancelled; nothing was kept</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="664"/>
-        <source>Nothing was sent — {reason}. Your %n file(s) are listed in the details; send again when the connection is back.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="666"/>
-        <source>Send again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="670"/>
-        <source>Could not create the job “{name}”</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelando…</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="689"/>
-        <source>Could not rename the job</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="696"/>
-        <source>Renamed to “{name}”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="718"/>
-        <source>Delete job</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="719"/>
-        <source>Delete the job “{name}”?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="722"/>
-        <source>This permanently removes {objects} stored image(s) from the bucket, {rows} database row(s) (the job and its {items} item(s)) and {events} audit log entr(ies). The deletion itself is logged.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="728"/>
-        <source>Delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="743"/>
-        <source>Could not delete the job</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="752"/>
-        <source>Deleted: {objects} objects, {rows} rows, {events} audit entries</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="765"/>
-        <source>Could not retry the items</source>
-        <translation type="unfinished"></translation>
+        <source>Job “{name}” created with {n} items</source>
+        <translation>Trabalho “{name}” criado com {n} itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="770"/>
-        <source>%n item(s) queued again</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <location filename="../../desktop/main_window.py" line="698"/>
+        <source>No job was created: none of the %n file(s) could be used.</source>
+        <translation>
+            <numerusform>Nenhum trabalho foi criado: o arquivo não pôde ser usado.</numerusform>
+            <numerusform>Nenhum trabalho foi criado: nenhum dos %n arquivos pôde ser usado.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/main_window.py" line="704"/>
+        <source>%n file(s) were refused; the others were sent.</source>
+        <translation>
+            <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>
+            <numerusform>%n arquivos foram recusados; os demais foram enviados.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/main_window.py" line="711"/>
+        <source>%n item(s) could not be queued yet; they will be sent again automatically.</source>
+        <translation>
+            <numerusform>%n item ainda não pôde entrar na fila; será reenviado automaticamente.</numerusform>
+            <numerusform>%n itens ainda não puderam entrar na fila; serão reenviados automaticamente.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="781"/>
-        <source>Could not read the audit log</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../desktop/main_window.py" line="726"/>
+        <source>Upload of “{name}” cancelled; nothing was kept</source>
+        <translation>Envio de “{name}” cancelado; nada foi mantido</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/main_window.py" line="739"/>
+        <source>Nothing was sent — {reason}. Your %n file(s) are listed in the details; send again when the connection is back.</source>
+        <translation>
+            <numerusform>Nada foi enviado — {reason}. Seu arquivo está listado nos detalhes; envie de novo quando a conexão voltar.</numerusform>
+            <numerusform>Nada foi enviado — {reason}. Seus %n arquivos estão listados nos detalhes; envie de novo quando a conexão voltar.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="817"/>
-        <source>The new language applies the next time OCR Jobs starts.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../desktop/main_window.py" line="745"/>
+        <source>Send again</source>
+        <translation>Enviar de novo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="843"/>
-        <source>About OCR Jobs</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../desktop/main_window.py" line="749"/>
+        <source>Could not create the job “{name}”</source>
+        <translation>Não foi possível criar o trabalho “{name}”</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="768"/>
+        <source>Could not rename the job</source>
+        <translation>Não foi possível renomear o trabalho</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="775"/>
+        <source>Renamed to “{name}”</source>
+        <translation>Renomeado para “{name}”</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="797"/>
+        <source>Delete job</source>
+        <translation>Excluir trabalho</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="798"/>
+        <source>Delete the job “{name}”?</source>
+        <translation>Excluir o trabalho “{name}”?</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="801"/>
+        <source>This permanently removes {objects} stored image(s) from the bucket, {rows} database row(s) (the job and its {items} item(s)) and {events} audit log entr(ies). The deletion itself is logged.</source>
+        <translation>Isto remove permanentemente {objects} imagem(ns) armazenada(s) no bucket, {rows} linha(s) do banco de dados (o trabalho e seus {items} item(ns)) e {events} registro(s) de auditoria. A própria exclusão fica registrada.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="807"/>
+        <source>Delete</source>
+        <translation>Excluir</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="822"/>
+        <source>Could not delete the job</source>
+        <translation>Não foi possível excluir o trabalho</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="831"/>
+        <source>Deleted: {objects} objects, {rows} rows, {events} audit entries</source>
+        <translation>Excluído: {objects} objetos, {rows} linhas, {events} registros de auditoria</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="844"/>
-        <source>OCR Jobs — drop images in, read their text.
-Desktop client of the ocrjobs pipeline.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="874"/>
-        <source>Uploads in progress</source>
-        <translation type="unfinished"></translation>
+        <source>Could not retry the items</source>
+        <translation>Não foi possível reprocessar os itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="875"/>
+        <location filename="../../desktop/main_window.py" line="849"/>
+        <source>%n item(s) queued again</source>
+        <translation>
+            <numerusform>%n item voltou para a fila</numerusform>
+            <numerusform>%n itens voltaram para a fila</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="860"/>
+        <source>Could not read the audit log</source>
+        <translation>Não foi possível ler o registro de auditoria</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="905"/>
+        <source>The new language applies the next time OCR Jobs starts.</source>
+        <translation>O novo idioma vale a partir da próxima vez que o OCR Jobs for aberto.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="932"/>
+        <source>About OCR Jobs</source>
+        <translation>Sobre o OCR Jobs</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="934"/>
+        <source>OCR Jobs — drop images in, read their text.
+Desktop client of the ocrjobs pipeline.</source>
+        <translation>OCR Jobs — solte imagens, leia o texto.
+Cliente desktop do pipeline ocrjobs.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="969"/>
+        <source>Uploads in progress</source>
+        <translation>Envios em andamento</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/main_window.py" line="971"/>
         <source>%n upload(s) are still running. Cancel them and quit?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n envio ainda está em andamento. Cancelar e sair?</numerusform>
+            <numerusform>%n envios ainda estão em andamento. Cancelar e sair?</numerusform>
         </translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="97"/>
+        <location filename="../../desktop/settings_dialog.py" line="96"/>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Configurações</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="104"/>
+        <location filename="../../desktop/settings_dialog.py" line="103"/>
         <source>AWS profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Perfil AWS</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="108"/>
+        <source>AWS region</source>
+        <translation>Região AWS</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="109"/>
-        <source>AWS region</source>
-        <translation type="unfinished"></translation>
+        <source>Endpoint URL</source>
+        <translation>URL do endpoint</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="110"/>
-        <source>Endpoint URL</source>
-        <translation type="unfinished"></translation>
+        <source>S3 bucket</source>
+        <translation>Bucket S3</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="111"/>
-        <source>S3 bucket</source>
-        <translation type="unfinished"></translation>
+        <source>SQS queue</source>
+        <translation>Fila SQS</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="112"/>
-        <source>SQS queue</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/settings_dialog.py" line="113"/>
         <source>Audit table</source>
-        <translation type="unfinished"></translation>
+        <translation>Tabela de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="116"/>
+        <location filename="../../desktop/settings_dialog.py" line="115"/>
         <source>Database URL</source>
-        <translation type="unfinished"></translation>
+        <translation>URL do banco de dados</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="118"/>
+        <location filename="../../desktop/settings_dialog.py" line="117"/>
         <source>Database password</source>
-        <translation type="unfinished"></translation>
+        <translation>Senha do banco de dados</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="120"/>
+        <location filename="../../desktop/settings_dialog.py" line="119"/>
         <source>stored in the system keyring</source>
-        <translation type="unfinished"></translation>
+        <translation>guardada no chaveiro do sistema</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="125"/>
+        <location filename="../../desktop/settings_dialog.py" line="124"/>
         <source>Default OCR language</source>
-        <translation type="unfinished"></translation>
+        <translation>Idioma padrão do OCR</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="131"/>
+        <location filename="../../desktop/settings_dialog.py" line="130"/>
         <source>Poll interval in seconds</source>
-        <translation type="unfinished"></translation>
+        <translation>Intervalo de consulta em segundos</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="133"/>
+        <location filename="../../desktop/settings_dialog.py" line="132"/>
         <source>Interface language</source>
-        <translation type="unfinished"></translation>
+        <translation>Idioma da interface</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="135"/>
+        <location filename="../../desktop/settings_dialog.py" line="134"/>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>Sistema</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="137"/>
+        <source>AWS</source>
+        <translation>AWS</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="139"/>
+        <source>&amp;Profile:</source>
+        <translation>&amp;Perfil:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="140"/>
-        <source>AWS</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Region:</source>
+        <translation>&amp;Região:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="141"/>
+        <source>&amp;Endpoint URL:</source>
+        <translation>URL do &amp;endpoint:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="142"/>
-        <source>&amp;Profile:</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Bucket:</source>
+        <translation>&amp;Bucket:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="143"/>
-        <source>&amp;Region:</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Queue:</source>
+        <translation>&amp;Fila:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="144"/>
-        <source>&amp;Endpoint URL:</source>
-        <translation type="unfinished"></translation>
+        <source>Audit &amp;table:</source>
+        <translation>&amp;Tabela de auditoria:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="145"/>
-        <source>&amp;Bucket:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/settings_dialog.py" line="146"/>
-        <source>&amp;Queue:</source>
-        <translation type="unfinished"></translation>
+        <source>Database</source>
+        <translation>Banco de dados</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="147"/>
-        <source>Audit &amp;table:</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="148"/>
-        <source>Database</source>
-        <translation type="unfinished"></translation>
+        <source>Pass&amp;word:</source>
+        <translation>&amp;Senha:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="150"/>
-        <source>&amp;URL:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../desktop/settings_dialog.py" line="149"/>
+        <source>Application</source>
+        <translation>Aplicativo</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="151"/>
-        <source>Pass&amp;word:</source>
-        <translation type="unfinished"></translation>
+        <source>OCR &amp;language:</source>
+        <translation>&amp;Idioma do OCR:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="152"/>
-        <source>Application</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/settings_dialog.py" line="154"/>
-        <source>OCR &amp;language:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/settings_dialog.py" line="155"/>
         <source>Poll &amp;interval:</source>
-        <translation type="unfinished"></translation>
+        <translation>Intervalo de &amp;consulta:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="153"/>
+        <source>Interface l&amp;anguage:</source>
+        <translation>Idioma da inter&amp;face:</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="156"/>
-        <source>Interface l&amp;anguage:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/settings_dialog.py" line="159"/>
         <source>Leave the database URL, endpoint and profile empty to run on the embedded local stack. AWS credentials come from your AWS profile or environment.</source>
-        <translation type="unfinished"></translation>
+        <translation>Deixe a URL do banco, o endpoint e o perfil vazios para usar a pilha local embutida. As credenciais AWS vêm do seu perfil AWS ou do ambiente.</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="166"/>
+        <location filename="../../desktop/settings_dialog.py" line="163"/>
         <source>&amp;Test connection</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Testar conexão</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="167"/>
+        <location filename="../../desktop/settings_dialog.py" line="164"/>
         <source>Test connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Testar conexão</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="168"/>
+        <source>Connection test results</source>
+        <translation>Resultados do teste de conexão</translation>
     </message>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="171"/>
-        <source>Connection test results</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/settings_dialog.py" line="174"/>
         <source>Service</source>
-        <translation type="unfinished"></translation>
+        <translation>Serviço</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="174"/>
+        <location filename="../../desktop/settings_dialog.py" line="171"/>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="174"/>
+        <location filename="../../desktop/settings_dialog.py" line="171"/>
         <source>Where</source>
-        <translation type="unfinished"></translation>
+        <translation>Onde</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="174"/>
-        <source>Time</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../desktop/settings_dialog.py" line="171"/>
+        <source>Duration</source>
+        <translation>Duração</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="244"/>
+        <location filename="../../desktop/settings_dialog.py" line="241"/>
         <source>Could not save: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>Não foi possível salvar: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="259"/>
+        <location filename="../../desktop/settings_dialog.py" line="256"/>
         <source>Testing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Testando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="279"/>
+        <location filename="../../desktop/settings_dialog.py" line="276"/>
         <source>OK</source>
-        <translation type="unfinished"></translation>
+        <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="289"/>
+        <location filename="../../desktop/settings_dialog.py" line="286"/>
         <source>All services reachable.</source>
-        <translation type="unfinished"></translation>
+        <translation>Todos os serviços acessíveis.</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="291"/>
+        <location filename="../../desktop/settings_dialog.py" line="288"/>
         <source>Failing: {services}</source>
-        <translation type="unfinished"></translation>
+        <translation>Com falha: {services}</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="298"/>
+        <location filename="../../desktop/settings_dialog.py" line="295"/>
         <source>The test could not run: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>O teste não pôde ser executado: {error}</translation>
     </message>
 </context>
 <context>
@@ -1047,57 +1048,57 @@ Desktop client of the ocrjobs pipeline.</source>
     <message>
         <location filename="../../desktop/status_bar.py" line="21"/>
         <source>Backend</source>
-        <translation type="unfinished"></translation>
+        <translation>Backend</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="22"/>
         <source>Connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Conexão</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="23"/>
         <source>Queue depth</source>
-        <translation type="unfinished"></translation>
+        <translation>Tamanho da fila</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="24"/>
         <source>Items per minute</source>
-        <translation type="unfinished"></translation>
+        <translation>Itens por minuto</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="25"/>
         <source>Worker</source>
-        <translation type="unfinished"></translation>
+        <translation>Processador</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="45"/>
         <source>Connecting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Conectando…</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="48"/>
         <source>Connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Conectado</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="51"/>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>Sem conexão</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="57"/>
         <source>Queue: –</source>
-        <translation type="unfinished"></translation>
+        <translation>Fila: –</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="60"/>
         <source>Queue: {visible} waiting, {in_flight} in progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Fila: {visible} aguardando, {in_flight} em andamento</translation>
     </message>
     <message>
         <location filename="../../desktop/status_bar.py" line="66"/>
         <source>{rate:.0f} items/min</source>
-        <translation type="unfinished"></translation>
+        <translation>{rate:.0f} itens/min</translation>
     </message>
 </context>
 <context>
@@ -1105,112 +1106,128 @@ Desktop client of the ocrjobs pipeline.</source>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="39"/>
         <source>New OCR job</source>
-        <translation type="unfinished"></translation>
+        <translation>Novo trabalho de OCR</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="42"/>
         <source>Job name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nome do trabalho</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="45"/>
         <source>OCR language</source>
-        <translation type="unfinished"></translation>
+        <translation>Idioma do OCR</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="51"/>
         <source>Files to send</source>
-        <translation type="unfinished"></translation>
+        <translation>Arquivos a enviar</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="55"/>
         <source>… and {n} more</source>
-        <translation type="unfinished"></translation>
+        <translation>… e mais {n}</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="58"/>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nome:</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="59"/>
         <source>&amp;Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Idioma:</translation>
     </message>
     <message>
         <location filename="../../desktop/submit_dialog.py" line="64"/>
         <source>Create job</source>
-        <translation type="unfinished"></translation>
+        <translation>Criar trabalho</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/submit_dialog.py" line="70"/>
+        <location filename="../../desktop/submit_dialog.py" line="69"/>
         <source>%n file(s) or folder(s) dropped:</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n arquivo ou pasta solto:</numerusform>
+            <numerusform>%n arquivos ou pastas soltos:</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/submit_dialog.py" line="74"/>
+        <location filename="../../desktop/submit_dialog.py" line="72"/>
         <source>Files that are not images or PDFs are listed after the upload, with reasons.</source>
-        <translation type="unfinished"></translation>
+        <translation>Arquivos que não são imagens nem PDFs são listados após o envio, com os motivos.</translation>
     </message>
 </context>
 <context>
     <name>UploadsPanel</name>
     <message>
-        <location filename="../../desktop/uploads_panel.py" line="51"/>
+        <location filename="../../desktop/uploads_panel.py" line="52"/>
         <source>Uploads</source>
-        <translation type="unfinished"></translation>
+        <translation>Envios</translation>
     </message>
     <message>
-        <location filename="../../desktop/uploads_panel.py" line="60"/>
-        <location filename="../../desktop/uploads_panel.py" line="72"/>
-        <source>Checking…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
+        <location filename="../../desktop/uploads_panel.py" line="61"/>
         <location filename="../../desktop/uploads_panel.py" line="73"/>
-        <source>Uploading…</source>
-        <translation type="unfinished"></translation>
+        <source>Checking…</source>
+        <translation>Verificando…</translation>
     </message>
     <message>
         <location filename="../../desktop/uploads_panel.py" line="74"/>
-        <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <source>Uploading…</source>
+        <translation>Enviando…</translation>
     </message>
     <message>
         <location filename="../../desktop/uploads_panel.py" line="75"/>
-        <source>Queueing…</source>
-        <translation type="unfinished"></translation>
+        <source>Saving…</source>
+        <translation>Salvando…</translation>
     </message>
     <message>
         <location filename="../../desktop/uploads_panel.py" line="76"/>
-        <source>Done</source>
-        <translation type="unfinished"></translation>
+        <source>Queueing…</source>
+        <translation>Enfileirando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/uploads_panel.py" line="80"/>
+        <location filename="../../desktop/uploads_panel.py" line="77"/>
+        <source>Done</source>
+        <translation>Concluído</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/uploads_panel.py" line="81"/>
         <source>%v of %m files</source>
-        <translation type="unfinished"></translation>
+        <translation>%v de %m arquivos</translation>
     </message>
 </context>
 <context>
     <name>_UploadRow</name>
     <message>
-        <location filename="../../desktop/uploads_panel.py" line="29"/>
+        <location filename="../../desktop/uploads_panel.py" line="30"/>
         <source>Upload progress of {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/uploads_panel.py" line="33"/>
-        <source>Cancel this upload</source>
-        <translation type="unfinished"></translation>
+        <translation>Progresso do envio de {name}</translation>
     </message>
     <message>
         <location filename="../../desktop/uploads_panel.py" line="34"/>
+        <source>Cancel this upload</source>
+        <translation>Cancelar este envio</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/uploads_panel.py" line="35"/>
         <source>Cancel upload of {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelar o envio de {name}</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../desktop/screenshots.py" line="248"/>
+        <source>Worker running</source>
+        <translation>Processador ativo</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/screenshots.py" line="272"/>
+        <source>%n file(s) were refused; the others were sent.</source>
+        <translation>
+            <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>
+            <numerusform>%n arquivos foram recusados; os demais foram enviados.</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -49,7 +49,8 @@ def test_rename_inline_with_f2(
     window.table.setFocus()
     window.rename_action.trigger()
     editor = window.table.findChild(QLineEdit)
-    assert editor is not None and editor.text() == "old name"
+    assert editor is not None
+    assert editor.text() == "old name"
     editor.setText("  new   name ")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     row = window.model.row_of(job_id)

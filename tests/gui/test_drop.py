@@ -92,7 +92,8 @@ def test_refused_files_are_listed_and_the_valid_ones_sent(
         md = drop_files(qtbot, window, [good, bad])
     result = blocker.args[0]
     assert isinstance(result, CreateResult)
-    assert result.job is not None and result.job.counts.total == 1
+    assert result.job is not None
+    assert result.job.counts.total == 1
     assert [r.name for r in result.rejected] == ["notes.txt"]
     assert window.banner.isVisible()
     assert window.banner.level is Level.WARNING
@@ -119,7 +120,8 @@ def test_a_drop_with_no_usable_file_creates_nothing(
     assert len(result.rejected) == 2
     assert window.banner.level is Level.WARNING
     details = window.banner.details.toPlainText()
-    assert "empty.png" in details and "readme.md" in details
+    assert "empty.png" in details
+    assert "readme.md" in details
     assert job_service.list_jobs(ctx).total == 0
     del md
 

@@ -49,7 +49,8 @@ def test_polling_updates_rows_in_place_and_notifies(
         lambda: window.detail.text.toPlainText() == f"text of {selected.id}", timeout=5000
     )
     current = window.detail.current_item()
-    assert current is not None and current.id == selected.id
+    assert current is not None
+    assert current.id == selected.id
     assert window.detail.title.text() == "from elsewhere"
     assert "2 of 2" in window.detail.meta.text()
     assert window.model.index(row, Column.PROGRESS).data() == "2/2"

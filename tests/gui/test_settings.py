@@ -45,7 +45,8 @@ def test_settings_dialog_saves_and_reloads(
     dialog.ui_language.setCurrentIndex(dialog.ui_language.findData("pt_BR"))
     dialog.save()
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
-    assert dialog.backend_changed and dialog.language_changed
+    assert dialog.backend_changed
+    assert dialog.language_changed
     runner.shutdown()
 
     text = ini.read_text(encoding="utf-8")
