@@ -346,6 +346,52 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from ocrjobs.services.export import export_job
+
+    fmt = args.format or (Path(args.dest).suffix.lstrip(".").lower() or "txt")
+    ctx = _context(args)
+    try:
+        written = export_job(ctx, args.job, fmt, Path(args.dest), per_item=args.per_item)
+    finally:
+        ctx.close()
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from ocrjobs.services.search import search_text
+
+    ctx = _context(args)
+    try:
+        hits = search_text(ctx, " ".join(args.query), args.limit)
+    finally:
+        ctx.close()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "job_id": h.item.job_id,
+                    "job_name": h.job_name,
+                    "item_id": h.item.id,
+                    "file": h.item.original_name,
+                    "page": h.item.page_number,
+                    "snippet": h.snippet,
+                }
+                for h in hits
+            ],
+            sys.stdout,
+        )
+        return EXIT_OK
+    for h in hits:
+        page = f" p{h.item.page_number}" if h.item.page_number else ""
+        print(f"{h.item.job_id}  {h.job_name} / {h.item.original_name}{page}\n    {h.snippet}")
+    if not hits:
+        print("no match", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from ocrjobs.services.maintenance import check_connections
 
@@ -435,6 +481,21 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("requeue", help="send messages of items never queued; sweep dead letters")
     s.add_argument("--grace", type=float, help="seconds an unsent item must be old")
     s.set_defaults(func=cmd_requeue)
+
+    s = sub.add_parser("export", help="export a job as txt, json, csv or searchable pdf")
+    s.add_argument("job")
+    s.add_argument("dest", help="output file (or folder with --per-item)")
+    s.add_argument(
+        "--format", choices=["txt", "json", "csv", "pdf"], help="default: from the file extension"
+    )
+    s.add_argument("--per-item", action="store_true", help="txt: one file per item")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("search", help="full-text search across every job's text")
+    s.add_argument("query", nargs="+")
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("check", help="test the database, S3, SQS and DynamoDB one by one")
     s.set_defaults(func=cmd_check)

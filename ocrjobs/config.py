@@ -82,6 +82,8 @@ class Settings:
     stuck_after_seconds: int = 3600
     """PROCESSING items untouched this long whose message reached the DLQ are marked ERROR."""
     poll_interval: float = 2.0
+    reuse_duplicates: bool = True
+    """An image whose sha256 was already OCRed with the same profile reuses that result."""
     ocr_engine: str = ""
     """``tesserocr``, ``pytesseract`` or empty for the fastest available."""
     tessdata_dir: str = ""

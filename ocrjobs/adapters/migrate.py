@@ -15,6 +15,17 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
+# Full-text search lives outside orm.py's tables (an FTS5 table and its shadow tables on
+# SQLite, a FULLTEXT index on MySQL): migrations own it, autogenerate must not drop it.
+FTS_PREFIXES = ("job_items_fts", "ft_job_items")
+
+
+def include_object(
+    _obj: object, name: str | None, _type: str, reflected: bool, _compare_to: object
+) -> bool:
+    """Alembic filter: leave the full-text search objects to the migrations."""
+    return not (reflected and name is not None and name.startswith(FTS_PREFIXES))
+
 
 def _config() -> Config:
     cfg = Config()

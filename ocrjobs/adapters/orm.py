@@ -99,11 +99,17 @@ job_items = Table(
     Column("finished_at", UTCDateTime(), nullable=True),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("confidence", Float(), nullable=True),
+    # JSON word boxes [[x, y, w, h, conf, text], ...] (migration 0002).
+    Column("words", LongText, nullable=True),
+    # Engine + language + pipeline version that produced the text: same sha256 and
+    # profile → the result is reused instead of OCRing again.
+    Column("ocr_profile", String(64), nullable=True),
     Index("ix_job_items_job_id_status", "job_id", "status"),
     Index("ix_job_items_updated_at", "updated_at"),
     # Sweeps: unsent PENDING items, PROCESSING items gone stale.
     Index("ix_job_items_status_enqueued_at", "status", "enqueued_at"),
     Index("ix_job_items_sha256", "sha256"),
+    Index("ix_job_items_sha256_profile", "sha256", "ocr_profile"),
     mysql_charset="utf8mb4",
     mysql_collate="utf8mb4_unicode_ci",
 )

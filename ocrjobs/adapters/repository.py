@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -52,6 +53,9 @@ SORTS = {
     "updated_desc": (jobs.c.updated_at.desc(), jobs.c.id.desc()),
 }
 
+# Item rows without the word boxes (large JSON): those are read one item at a time.
+ITEM_COLUMNS = [c for c in job_items.c if c.name != "words"]
+
 # Chunk IN (...) lists: SQLite caps bound parameters, MySQL packets are finite.
 IN_CHUNK = 500
 
@@ -75,7 +79,7 @@ def _job(row: Row[Any]) -> Job:
     )
 
 
-def _item(row: Row[Any]) -> JobItem:
+def _item(row: Row[Any] | Any) -> JobItem:
     m = row._mapping
     return JobItem(
         id=m["id"],
@@ -97,6 +101,7 @@ def _item(row: Row[Any]) -> JobItem:
         finished_at=m["finished_at"],
         updated_at=m["updated_at"],
         confidence=m["confidence"],
+        ocr_profile=m["ocr_profile"],
     )
 
 
@@ -135,7 +140,14 @@ def _item_values(item: JobItem) -> dict[str, Any]:
         "finished_at": item.finished_at,
         "updated_at": item.updated_at,
         "confidence": item.confidence,
+        "ocr_profile": item.ocr_profile,
     }
+
+
+def _search_words(query: str) -> list[str]:
+    """Plain words of a search query (operators of either engine's syntax dropped)."""
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in query)
+    return [w for w in cleaned.split() if w][:16]
 
 
 def _escape_like(text: str) -> str:
@@ -256,7 +268,7 @@ class SqlRepository:
         return [_job(r) for r in self.conn.execute(q)]
 
     def changed_items(self, job_id: UUID, since: datetime | None) -> list[JobItem]:
-        q = select(job_items).where(job_items.c.job_id == job_id)
+        q = select(*ITEM_COLUMNS).where(job_items.c.job_id == job_id)
         if since is not None:
             q = q.where(job_items.c.updated_at >= since)
         return [_item(r) for r in self.conn.execute(q.order_by(job_items.c.created_at))]
@@ -275,14 +287,14 @@ class SqlRepository:
 
     def get_items(self, job_id: UUID) -> list[JobItem]:
         q = (
-            select(job_items)
+            select(*ITEM_COLUMNS)
             .where(job_items.c.job_id == job_id)
             .order_by(job_items.c.created_at, job_items.c.page_number, job_items.c.original_name)
         )
         return [_item(r) for r in self.conn.execute(q)]
 
     def get_item(self, item_id: UUID) -> JobItem | None:
-        row = self.conn.execute(select(job_items).where(job_items.c.id == item_id)).first()
+        row = self.conn.execute(select(*ITEM_COLUMNS).where(job_items.c.id == item_id)).first()
         return _item(row) if row else None
 
     def mark_enqueued(self, item_ids: Sequence[UUID], now: datetime) -> None:
@@ -295,7 +307,7 @@ class SqlRepository:
 
     def unsent_items(self, created_before: datetime, limit: int = 1000) -> list[JobItem]:
         q = (
-            select(job_items)
+            select(*ITEM_COLUMNS)
             .where(
                 job_items.c.status == ItemStatus.PENDING.value,
                 job_items.c.enqueued_at.is_(None),
@@ -343,6 +355,8 @@ class SqlRepository:
         confidence: float | None = None,
         error_code: str | None = None,
         error_msg: str | None = None,
+        words: str | None = None,
+        ocr_profile: str | None = None,
     ) -> bool:
         """PROCESSING → DONE (text) or ERROR (code + message), only for the current claim."""
         status = ItemStatus.ERROR if error_code else ItemStatus.DONE
@@ -359,12 +373,69 @@ class SqlRepository:
                 confidence=confidence,
                 error_code=error_code,
                 error_msg=error_msg,
+                words=words,
+                ocr_profile=ocr_profile,
                 finished_at=now,
                 updated_at=now,
                 claim_token=None,
             )
         )
         return res.rowcount > 0
+
+    def get_words(self, item_id: UUID) -> str | None:
+        """The item's word boxes as stored (JSON text), or None."""
+        q = select(job_items.c.words).where(job_items.c.id == item_id)
+        return self.conn.execute(q).scalar_one_or_none()
+
+    def find_result(
+        self, sha256: str, ocr_profile: str
+    ) -> tuple[UUID, str, float | None, str | None] | None:
+        """A DONE item with the same image bytes and OCR profile: (id, text, confidence, words)."""
+        q = (
+            select(job_items.c.id, job_items.c.ocr_text, job_items.c.confidence, job_items.c.words)
+            .where(
+                job_items.c.sha256 == sha256,
+                job_items.c.ocr_profile == ocr_profile,
+                job_items.c.status == ItemStatus.DONE.value,
+            )
+            .limit(1)
+        )
+        row = self.conn.execute(q).first()
+        if row is None or row[1] is None:
+            return None
+        return row[0], row[1], row[2], row[3]
+
+    def search_text(self, query: str, limit: int = 50) -> list[tuple[JobItem, str]]:
+        """Items whose OCR text matches every word of ``query``, best first, with job names.
+
+        SQLite: the FTS5 table; MySQL/MariaDB: the FULLTEXT index in boolean mode.
+        """
+        words = _search_words(query)
+        if not words:
+            return []
+        if self.conn.dialect.name == "sqlite":
+            match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+            ids_q = text(
+                "SELECT item_id FROM job_items_fts WHERE job_items_fts MATCH :q "
+                "ORDER BY rank LIMIT :n"
+            )
+            ids = [UUID(r[0]) for r in self.conn.execute(ids_q, {"q": match, "n": limit})]
+        else:
+            match = " ".join(f"+{w}*" for w in words)
+            ids_q = text(
+                "SELECT id FROM job_items WHERE MATCH(ocr_text) AGAINST (:q IN BOOLEAN MODE) "
+                "LIMIT :n"
+            )
+            ids = [UUID(str(r[0])) for r in self.conn.execute(ids_q, {"q": match, "n": limit})]
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            select(*ITEM_COLUMNS, jobs.c.name.label("job_name"))
+            .join(jobs, jobs.c.id == job_items.c.job_id)
+            .where(job_items.c.id.in_(ids))
+        ).all()
+        found = {r._mapping["id"]: (_item(r), r._mapping["job_name"]) for r in rows}
+        return [found[i] for i in ids if i in found]
 
     def unclaim_item(self, item_id: UUID, token: str, now: datetime) -> bool:
         """PROCESSING → PENDING for the current claim (a worker handing an item back)."""
@@ -471,7 +542,7 @@ class SqlRepository:
 
     def stale_processing(self, started_before: datetime, limit: int = 500) -> list[JobItem]:
         q = (
-            select(job_items)
+            select(*ITEM_COLUMNS)
             .where(
                 job_items.c.status == ItemStatus.PROCESSING.value,
                 job_items.c.updated_at < started_before,

@@ -66,6 +66,7 @@ class JobItem:
     finished_at: datetime | None
     updated_at: datetime
     confidence: float | None = None
+    ocr_profile: str | None = None
 
     @property
     def expired(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from ocrjobs.adapters.migrate import include_object
 from ocrjobs.adapters.orm import metadata
 
 config = context.config
@@ -19,6 +20,7 @@ def run_migrations_online() -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -16,6 +16,11 @@ from PIL import Image, UnidentifiedImageError
 
 from ocrjobs.domain.model import NamedBytes, Rejection
 
+PDF_DPI = 300
+PDF_MAGIC = b"%PDF-"
+# pdfium is not thread-safe: one document operation at a time in this process.
+_PDFIUM = threading.Lock()
+
 # Pillow format → (extension used in the S3 key, content type). Every format here is one
 # Tesseract (Leptonica) reads directly.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -73,6 +78,7 @@ class CheckedImage:
     width: int
     height: int
     size_bytes: int
+    page_number: int | None = None
 
     def without_data(self) -> CheckedImage:
         """The same facts without the bytes (kept once they are uploaded)."""
@@ -127,7 +133,7 @@ def check(source: Source, *, max_bytes: int, max_pixels: int) -> CheckedImage:
     except OSError as exc:
         raise refuse(UNREADABLE, f"cannot read the file: {exc.strerror or exc}") from exc
     if data[:5] == b"%PDF-":
-        raise refuse(UNSUPPORTED, "PDF files are not accepted yet; export the pages as images")
+        raise refuse(UNSUPPORTED, "a PDF is split into pages by iter_images(), not check()")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -177,3 +183,83 @@ def _decode(img: Image.Image, refuse: Callable[[str, str], Refused]) -> None:
             raise refuse(BOMB, f"refused as a decompression bomb: {exc}") from exc
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             raise refuse(CORRUPT, f"the image is damaged or truncated: {exc}") from exc
+
+
+def is_pdf(source: Source) -> bool:
+    """True when the file starts like a PDF (by content, not by name)."""
+    if source.data is not None:
+        return source.data[:5] == PDF_MAGIC
+    assert source.path is not None
+    try:
+        with source.path.open("rb") as fh:
+            return fh.read(5) == PDF_MAGIC
+    except OSError:
+        return False
+
+
+def iter_images(
+    source: Source, *, max_bytes: int, max_pixels: int, max_pages: int = 1000
+) -> Iterator[CheckedImage]:
+    """The checked image of a file, or of every page of a PDF, one at a time.
+
+    A PDF's pages are rendered at 300 dpi (grayscale PNG) one by one, so a 100-page PDF
+    never holds more than one page image in memory here. Raises :class:`Refused`.
+    """
+    if not is_pdf(source):
+        yield check(source, max_bytes=max_bytes, max_pixels=max_pixels)
+        return
+    yield from _pdf_pages(source, max_bytes=max_bytes, max_pixels=max_pixels, max_pages=max_pages)
+
+
+def _pdf_pages(
+    source: Source, *, max_bytes: int, max_pixels: int, max_pages: int
+) -> Iterator[CheckedImage]:
+    import pypdfium2 as pdfium
+
+    def refuse(code: str, reason: str) -> Refused:
+        return Refused(Rejection(source.name, code, reason))
+
+    size = source.size()
+    if size > max_bytes:
+        raise refuse(TOO_LARGE, f"{size:,} bytes is over the limit of {max_bytes:,} bytes")
+    with _PDFIUM:
+        try:
+            doc = pdfium.PdfDocument(source.data if source.data is not None else source.path)
+            count = len(doc)
+        except pdfium.PdfiumError as exc:
+            raise refuse(CORRUPT, f"the PDF is damaged or encrypted: {exc}") from exc
+    try:
+        if count == 0:
+            raise refuse(EMPTY, "the PDF has no pages")
+        if count > max_pages:
+            raise refuse(TOO_LARGE, f"{count} pages is over the limit of {max_pages}")
+        for index in range(count):
+            with _PDFIUM:
+                page = doc[index]
+                try:
+                    w_pt, h_pt = page.get_size()
+                    scale = PDF_DPI / 72
+                    if w_pt * h_pt * scale * scale > max_pixels:
+                        scale = (max_pixels / (w_pt * h_pt)) ** 0.5
+                    bitmap = page.render(scale=scale, grayscale=True)
+                    img = bitmap.to_pil()
+                finally:
+                    page.close()
+            buf = io.BytesIO()
+            dpi = round(scale * 72)
+            img.save(buf, "PNG", dpi=(dpi, dpi), compress_level=3)
+            data = buf.getvalue()
+            yield CheckedImage(
+                source=source,
+                data=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+                ext="png",
+                content_type="image/png",
+                width=img.width,
+                height=img.height,
+                size_bytes=len(data),
+                page_number=index + 1,
+            )
+    finally:
+        with _PDFIUM:
+            doc.close()

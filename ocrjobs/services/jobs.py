@@ -30,6 +30,7 @@ from ocrjobs.domain.model import (
     s3_key_for,
 )
 from ocrjobs.domain.status import ItemStatus, JobStatus, StatusCounts
+from ocrjobs.domain.words import PageWords, decode_words
 from ocrjobs.services import audit, intake
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import send_items
@@ -43,6 +44,8 @@ MAX_PAGE_SIZE = 500
 POLL_OVERLAP = timedelta(seconds=5)
 
 ProgressCallback = Callable[[Progress], None]
+# An uploaded image: its item id, S3 key and checked facts.
+_Accepted = tuple[UUID, str, intake.CheckedImage]
 
 
 def parse_job_id(job_id: UUID | str) -> UUID:
@@ -146,7 +149,7 @@ def create_job(
             content_type=img.content_type,
             size_bytes=img.size_bytes,
             sha256=img.sha256,
-            page_number=None,
+            page_number=img.page_number,
             attempts=0,
             enqueued_at=None,
             started_at=None,
@@ -198,35 +201,54 @@ def _check_and_upload(
     sources: list[intake.Source],
     report: ProgressCallback,
     cancel: threading.Event | None,
-) -> tuple[list[tuple[UUID, str, intake.CheckedImage]], list[Rejection], list[str]]:
+) -> tuple[list[_Accepted], list[Rejection], list[str]]:
     """Check and upload every source concurrently; keep input order in the results."""
     s = ctx.settings
-    results: list[tuple[UUID, str, intake.CheckedImage] | Rejection | None] = [None] * len(sources)
+    results: list[list[_Accepted] | Rejection | None] = [None] * len(sources)
     uploaded: list[str] = []
     lock = threading.Lock()
     done = 0
     stop = threading.Event()
 
+    def stopped() -> bool:
+        return stop.is_set() or (cancel is not None and cancel.is_set())
+
     def one(index: int, source: intake.Source) -> None:
         nonlocal done
-        if stop.is_set() or (cancel is not None and cancel.is_set()):
+        if stopped():
             return
+        pages: list[_Accepted] = []
         try:
-            img = intake.check(source, max_bytes=s.max_file_bytes, max_pixels=s.max_pixels)
+            # One image, or every page of a PDF, each uploaded as soon as it is ready.
+            for img in intake.iter_images(
+                source, max_bytes=s.max_file_bytes, max_pixels=s.max_pixels
+            ):
+                if stopped():
+                    return
+                item_id = uuid.uuid4()
+                key = s3_key_for(job_id, item_id, img.ext)
+                t = time.perf_counter()
+                ctx.store.put(key, img.data, img.content_type, img.sha256)
+                log.debug(
+                    "uploaded key=%s bytes=%d in %.3fs",
+                    key,
+                    len(img.data),
+                    time.perf_counter() - t,
+                )
+                with lock:
+                    uploaded.append(key)
+                # Keep only metadata: the bytes are in S3 now.
+                pages.append((item_id, key, img.without_data()))
         except intake.Refused as refused:
             results[index] = refused.rejection
+            if pages:  # a PDF refused part-way: its pages must not outlive it
+                keys = [k for _, k, _ in pages]
+                _undo(ctx, job_id, keys)
+                with lock:
+                    for k in keys:
+                        uploaded.remove(k)
         else:
-            item_id = uuid.uuid4()
-            key = s3_key_for(job_id, item_id, img.ext)
-            t = time.perf_counter()
-            ctx.store.put(key, img.data, img.content_type, img.sha256)
-            log.debug(
-                "uploaded key=%s bytes=%d in %.3fs", key, len(img.data), time.perf_counter() - t
-            )
-            with lock:
-                uploaded.append(key)
-            # Keep only metadata: the bytes are in S3 now.
-            results[index] = (item_id, key, img.without_data())
+            results[index] = pages
         with lock:
             done += 1
             n = done
@@ -247,7 +269,7 @@ def _check_and_upload(
         log.error("submission of job=%s stopped: %s", job_id, error)
         _undo(ctx, job_id, uploaded)
         raise error
-    accepted = [r for r in results if isinstance(r, tuple)]
+    accepted = [page for r in results if isinstance(r, list) for page in r]
     rejected = [r for r in results if isinstance(r, Rejection)]
     return accepted, rejected, uploaded
 
@@ -384,3 +406,16 @@ def changes_since(ctx: Context, watermark: datetime | None, job_id: UUID | None 
         items=tuple(items),
         watermark=new_mark or ctx.clock() - POLL_OVERLAP,
     )
+
+
+def item_words(ctx: Context, item_id: UUID | str) -> PageWords | None:
+    """An item's word boxes (for overlays and exports); None when it has none."""
+    iid = item_id if isinstance(item_id, UUID) else UUID(str(item_id))
+    with ctx.uow() as uow:
+        raw = uow.repo.get_words(iid)
+    return decode_words(raw)
+
+
+def item_image(ctx: Context, item: JobItem) -> bytes:
+    """The item's image bytes from S3 (:class:`ObjectMissing` if it is gone)."""
+    return ctx.store.get(item.s3_key)

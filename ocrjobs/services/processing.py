@@ -15,6 +15,7 @@ from uuid import UUID
 from ocrjobs.adapters.messages import ItemMessage
 from ocrjobs.domain.model import JobItem
 from ocrjobs.domain.status import ItemStatus
+from ocrjobs.domain.words import PageWords, decode_words, encode_words
 from ocrjobs.services import audit
 from ocrjobs.services.context import Context
 
@@ -90,9 +91,49 @@ def complete(
     confidence: float | None = None,
     duration_s: float | None = None,
     engine: str = "",
+    words: PageWords | None = None,
+    ocr_profile: str | None = None,
+    reused_from: UUID | None = None,
 ) -> bool:
-    """PROCESSING → DONE with the text. False when this claim no longer owns the item."""
-    return _finish(ctx, c, text=text, confidence=confidence, duration_s=duration_s, engine=engine)
+    """PROCESSING → DONE with the text (and word boxes). False when the claim was lost.
+
+    ``ocr_profile`` names what produced the text (engine, language, pipeline version):
+    later items with the same image bytes and profile may reuse it
+    (:func:`previous_result`).
+    """
+    return _finish(
+        ctx,
+        c,
+        text=text,
+        confidence=confidence,
+        duration_s=duration_s,
+        engine=engine,
+        words=encode_words(words) if words is not None else None,
+        ocr_profile=ocr_profile,
+        reused_from=reused_from,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousResult:
+    """A DONE item's result for the same image bytes and OCR profile."""
+
+    item_id: UUID
+    text: str
+    confidence: float | None
+    words: PageWords | None
+
+
+def previous_result(ctx: Context, c: Claim, ocr_profile: str) -> PreviousResult | None:
+    """The result of an identical image already OCRed with the same profile, if reuse is on."""
+    if not ctx.settings.reuse_duplicates:
+        return None
+    with ctx.uow() as uow:
+        found = uow.repo.find_result(c.item.sha256, ocr_profile)
+    if found is None or found[0] == c.item_id:
+        return None
+    item_id, text, confidence, words = found
+    return PreviousResult(item_id, text, confidence, decode_words(words))
 
 
 def fail(
@@ -112,6 +153,9 @@ def _finish(
     error_msg: str | None = None,
     duration_s: float | None = None,
     engine: str = "",
+    words: str | None = None,
+    ocr_profile: str | None = None,
+    reused_from: UUID | None = None,
 ) -> bool:
     now = ctx.clock()
     with ctx.uow(write=True) as uow:
@@ -123,6 +167,8 @@ def _finish(
             confidence=confidence,
             error_code=error_code,
             error_msg=error_msg,
+            words=words,
+            ocr_profile=ocr_profile,
         )
         if ok:
             uow.repo.refresh_job_status(c.job_id, now)
@@ -154,6 +200,7 @@ def _finish(
             confidence=confidence,
             duration_s=duration_s,
             engine=engine,
+            **({"reused_from": str(reused_from)} if reused_from else {}),
         )
     return True
 

@@ -122,10 +122,12 @@ def test_random_bytes_are_not_an_image() -> None:
     assert code == intake.NOT_IMAGE
 
 
-def test_pdf_is_refused_with_a_hint() -> None:
-    code, reason = refusal(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    assert code == intake.UNSUPPORTED
-    assert "PDF" in reason
+def test_damaged_pdf_is_refused_naming_the_pdf() -> None:
+    source = intake.Source("broken.pdf", data=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    with pytest.raises(intake.Refused) as info:
+        list(intake.iter_images(source, max_bytes=10**6, max_pixels=10**8))
+    assert info.value.rejection.code == intake.CORRUPT
+    assert "PDF" in info.value.rejection.reason
 
 
 def test_image_format_ocr_cannot_read() -> None:
