@@ -153,3 +153,75 @@ def test_upload_can_be_cancelled(
     assert job_service.list_jobs(ctx).total == 0
     assert ctx.store.list_keys("jobs/") == []
     assert not window.uploads.isVisible()
+
+
+def test_paste_an_image_from_the_clipboard(
+    qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    from PySide6.QtGui import QGuiApplication, QImage
+
+    QGuiApplication.clipboard().setImage(QImage(str(image_factory("clip.png"))))
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        window.paste_action.trigger()
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.items[0].original_name == "pasted image.png"
+
+
+def test_paste_copied_files(
+    qtbot: QtBot, window: MainWindow, image_factory: Callable[[str], Path]
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(image_factory("copied.png")))])
+    QGuiApplication.clipboard().setMimeData(md)
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        window.paste()
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.job.name == "copied"
+
+
+def test_unreachable_backend_refuses_clearly_and_can_send_again(
+    qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    from ocrjobs.domain.errors import BackendUnavailable
+
+    files = [image_factory("one.png"), image_factory("two.png")]
+    ctx.store.broken = BackendUnavailable("S3", "http://127.0.0.1:9", "connection refused")  # type: ignore[attr-defined]
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000):
+        window.request_job(files)
+    assert window.banner.level is Level.ERROR
+    assert "Nothing was sent" in window.banner.message.text()
+    details = window.banner.details.toPlainText()
+    assert all(str(f) in details for f in files)
+    assert window.banner.action.isVisible()
+    assert job_service.list_jobs(ctx).total == 0
+    ctx.store.broken = None  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        window.banner.action.click()
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.counts.total == 2
+
+
+def test_poll_failure_shows_offline(qtbot: QtBot, window: MainWindow, ctx: Context) -> None:
+    real = ctx.uow
+
+    def broken(*, write: bool = False) -> object:
+        raise OSError("database is gone")
+
+    ctx.uow = broken  # type: ignore[assignment]
+    qtbot.waitUntil(lambda: window.poller.ok is False, timeout=5000)
+    assert "Offline" in window.status.connection_label.text()
+    assert window.banner.isVisible()
+    ctx.uow = real
+    qtbot.waitUntil(lambda: window.poller.ok is True, timeout=5000)
+    assert "Connected" in window.status.connection_label.text()
