@@ -485,6 +485,8 @@ class Worker:
             with self._lock:
                 due = [h for h in self._held.values() if now - h.extended_at >= half]
             for h in due:
+                if h.done:  # finished (and maybe re-hidden for a backoff) meanwhile
+                    continue
                 try:
                     self.ctx.queue.change_visibility(h.message.receipt_handle, self.visibility)
                 except Exception as exc:

@@ -408,6 +408,10 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)
             with self._lock:
+                if self._listener is not listener:  # cut while we were connecting
+                    client.close()
+                    upstream.close()
+                    continue
                 self._conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
@@ -446,13 +450,15 @@ def test_database_unreachable_for_a_while_then_recovers(
         proxy = TcpProxy((url.host or "127.0.0.1", url.port or 3306))
         proxy.start()
         proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
-        proc = stack.worker("--drain", env={"OCRJOBS_DATABASE_URL": proxied})
+        proc = stack.worker(env={"OCRJOBS_DATABASE_URL": proxied})
         stack.wait_for("worker start", lambda: "worker started" in stack.logs())
         proxy.stop()
         made = stack.submit([line_png(f"Outage {i}") for i in range(3)])
-        stack.wait_for("retries", lambda: stack.logs().count("will be retried") >= 3)
-        assert [i.status for i in stack.items(made[0].job_id)] == [ItemStatus.PENDING] * 3
+        stack.wait_for("retries", lambda: stack.logs().count("will be retried") >= 4)
+        assert ItemStatus.DONE not in [i.status for i in stack.items(made[0].job_id)]
         proxy.start()
+        stack.wait_statuses(made[0].job_id, lambda s: s == [ItemStatus.DONE] * 3)
+        proc.send_signal(signal.SIGTERM)
     assert wait_exit(stack, proc, timeout=60) == 0
     assert [i.status for i in stack.items(made[0].job_id)] == [ItemStatus.DONE] * 3
     assert stack.done_events(made[0].job_id) == sorted(str(i.id) for i in made)
