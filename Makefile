@@ -67,6 +67,23 @@ format: $(STAMP) ## Format the code with ruff
 bench-submit: $(STAMP) ## Benchmark create_job against `aws s3 cp --recursive` (1,000 images)
 	$(PY) -m bench.submit
 
+.PHONY: cfn-sync
+cfn-sync: $(STAMP) ## Re-embed resources/deploy/iam/*.json into the CloudFormation template
+	$(PY) resources/deploy/iam/policies.py --write
+
+.PHONY: cfn-lint
+cfn-lint: $(STAMP) ## cfn-lint the CloudFormation template; fail if its IAM policies drifted
+	$(PY) resources/deploy/iam/policies.py --check
+	$(VENV)/bin/cfn-lint resources/deploy/ocrjobs.yaml
+
+.PHONY: dist
+dist: $(STAMP) ## Build the worker and desktop executables (dist/) and the worker archive for EC2
+	PY=$(PY) bash resources/deploy/build-dist.sh
+
+.PHONY: dist-test
+dist-test: $(STAMP) ## Smoke-test dist/: frozen worker (empty PATH) on a local stack, desktop --self-check
+	OCRJOBS_DIST_DIR=$(CURDIR)/dist QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_dist.py
+
 .PHONY: clean
 clean: ## Remove build outputs and caches (keeps the virtualenv)
 	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache bench/out
