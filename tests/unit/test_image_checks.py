@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 import struct
 import zlib
 from pathlib import Path
@@ -328,6 +329,16 @@ def test_mean_word_confidence_reads_word_rows_only() -> None:
     assert mean_word_confidence(tsv) == 85.25
     assert mean_word_confidence("1\t1\t0\t0\t0\t0\t0\t0\t100\t50\t-1\t\n") is None
     assert mean_word_confidence("") is None
+
+
+def test_ocr_failure_carries_a_code_and_survives_pickling() -> None:
+    from ocrjobs.domain.errors import OcrJobsError
+
+    failure = OcrFailure(TOO_LARGE, "image is 2×2 pixels too many")
+    assert isinstance(failure, OcrJobsError)
+    assert str(failure) == failure.message == "image is 2×2 pixels too many"
+    copy = pickle.loads(pickle.dumps(failure))
+    assert (type(copy), copy.code, copy.message) == (OcrFailure, TOO_LARGE, failure.message)
 
 
 def test_clean_text_drops_trailing_whitespace_and_form_feeds() -> None:

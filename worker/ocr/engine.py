@@ -102,6 +102,10 @@ class OcrFailure(OcrJobsError):
     def __repr__(self) -> str:
         return f"OcrFailure({self.code!r}, {self.message!r})"
 
+    def __reduce__(self) -> tuple[type[OcrFailure], tuple[str, str]]:
+        # Picklable with both arguments, so it can cross a process pool.
+        return (type(self), (self.code, self.message))
+
 
 @dataclass(frozen=True, slots=True)
 class OcrResult:

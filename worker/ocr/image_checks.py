@@ -121,8 +121,9 @@ def prepare_image(
     except OcrFailure:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        # Raised by Pillow's own global limit (a warning only turns into an exception
-        # when warnings are errors, as in the tests); our per-call check usually fires first.
+        # Pillow's own global limit, checked inside Image.open: an error above twice
+        # MAX_IMAGE_PIXELS; a warning above it, an exception only when warnings are errors
+        # (as in the tests), otherwise printed once before our own check refuses the image.
         raise OcrFailure(TOO_LARGE, f"image too large (decompression bomb check): {exc}") from exc
     except UnidentifiedImageError as exc:
         raise OcrFailure(
@@ -139,10 +140,17 @@ def prepare_image(
 
     raw_dpi = img.info.get("dpi")
     orientation = _orientation(img, notes)
-    if orientation not in (None, 1):
-        ImageOps.exif_transpose(img, in_place=True)
-        notes.append(f"EXIF orientation {orientation} applied")
-    img = _to_tesseract_mode(img, notes)
+    try:
+        if orientation not in (None, 1):
+            ImageOps.exif_transpose(img, in_place=True)
+            notes.append(f"EXIF orientation {orientation} applied")
+        img = _to_tesseract_mode(img, notes)
+    except MemoryError as exc:
+        raise OcrFailure(TOO_LARGE, "not enough memory to convert the image") from exc
+    except Exception as exc:
+        raise OcrFailure(
+            BAD_IMAGE, f"cannot convert {img.mode} image: {type(exc).__name__}: {exc}"
+        ) from exc
     dpi = _effective_dpi(raw_dpi, orientation in _SWAPS_AXES, default_dpi, notes)
     return PreparedImage(image=img, dpi=dpi, format=fmt, notes=tuple(notes))
 

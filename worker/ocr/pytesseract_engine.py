@@ -102,7 +102,10 @@ class PytesseractEngine(OcrEngine):
         if self.tessdata is not None:
             return languages_in(self.tessdata)
         if self._languages is None:
-            found = pytesseract.get_languages()
+            try:
+                found = pytesseract.get_languages()
+            except (pytesseract.TesseractNotFoundError, OSError) as exc:
+                raise OcrFailure(ENGINE_UNAVAILABLE, f"tesseract --list-langs: {exc}") from exc
             self._languages = sorted(str(lang) for lang in found if lang != "osd")
         return list(self._languages)
 
