@@ -7,6 +7,7 @@ signals and updates widgets with the results.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
@@ -46,6 +47,7 @@ from desktop.banner import Banner, Level
 from desktop.filter_bar import FilterBar
 from desktop.job_detail import JobDetailPanel
 from desktop.job_table_model import Column, JobTableModel
+from desktop.outbox import Outbox, OutboxEntry
 from desktop.poller import Poller
 from desktop.preferences import Preferences
 from desktop.progress_delegate import ProgressDelegate
@@ -108,6 +110,8 @@ class MainWindow(QMainWindow):
 
     submission_finished = Signal(object)
     """A ``CreateResult`` (or the exception) after a submission ends."""
+    outbox_changed = Signal(int)
+    """How many submissions are held in the outbox."""
     notified = Signal(str, str)
     """``(title, message)`` of a desktop notification (also when no tray exists)."""
 
@@ -130,6 +134,14 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.audit_dialog: AuditDialog | None = None
         self._uploads: dict[int, TaskHandle] = {}
+        self.outbox: Outbox | None = None
+        self.outbox_retry_s = 15.0
+        """Seconds between attempts to send held submissions while polls succeed."""
+        self._outbox_tried = 0.0
+        self._held: dict[str, int] = {}
+        """Outbox entry id → its row in the uploads panel (negative ids)."""
+        self._held_ids = 0
+        self._sending: set[str] = set()
         self.setWindowTitle(self.tr("OCR Jobs"))
         self.setWindowIcon(resources.icon("app"))
         self.setAcceptDrops(True)
@@ -415,6 +427,9 @@ class MainWindow(QMainWindow):
         settings = self.backend.settings
         self.poller.start(settings.poll_interval if settings else 2.0)
         self._update_actions()
+        if settings is not None:
+            self.outbox = Outbox(settings.data_path / "outbox")
+            self.flush_outbox()
         if self.backend.mode is Mode.LOCAL and not self.backend.worker_running:
             self.banner.show_message(
                 Level.INFO,
@@ -444,6 +459,8 @@ class MainWindow(QMainWindow):
         ):
             self.banner.hide()
         self.banner.setProperty("connection", not ok)
+        if ok and self._held and time.monotonic() - self._outbox_tried >= self.outbox_retry_s:
+            self.flush_outbox()
 
     # -- errors ---------------------------------------------------------------------------------
 
@@ -640,8 +657,13 @@ class MainWindow(QMainWindow):
         self.submit_dialog = dialog
         dialog.open()
 
-    def submit(self, files: Sequence[Source], name: str, language: str) -> TaskHandle | None:
-        """Create a job in the background with progress and cancel."""
+    def submit(
+        self, files: Sequence[Source], name: str, language: str, *, outbox_id: str | None = None
+    ) -> TaskHandle | None:
+        """Create a job in the background with progress and cancel.
+
+        ``outbox_id`` names the held submission being sent again (removed once sent).
+        """
         ctx = self.ctx()
         if ctx is None:
             self.banner.show_message(
@@ -658,8 +680,8 @@ class MainWindow(QMainWindow):
         handle = self.runner.run_with(
             work,
             on_progress=lambda p: self._upload_progress(handle.id, p),
-            on_done=lambda r: self._submitted(handle.id, r),
-            on_error=lambda e: self._submit_failed(handle.id, files, name, language, e),
+            on_done=lambda r: self._submitted(handle.id, r, outbox_id),
+            on_error=lambda e: self._submit_failed(handle.id, files, name, language, e, outbox_id),
             label=f"create_job {name!r}",
         )
         self._uploads[handle.id] = handle
@@ -667,6 +689,10 @@ class MainWindow(QMainWindow):
         return handle
 
     def cancel_upload(self, task_id: int) -> None:
+        held = next((eid for eid, row in self._held.items() if row == task_id), None)
+        if held is not None:
+            self._discard_held(held)
+            return
         handle = self._uploads.get(task_id)
         if handle is not None:
             handle.cancel()
@@ -676,9 +702,14 @@ class MainWindow(QMainWindow):
         if isinstance(p, Progress):
             self.uploads.update_progress(task_id, p)
 
-    def _submitted(self, task_id: int, result: CreateResult) -> None:
+    def _submitted(self, task_id: int, result: CreateResult, outbox_id: str | None = None) -> None:
         self._uploads.pop(task_id, None)
         self.uploads.remove(task_id)
+        if outbox_id is not None:
+            self._sending.discard(outbox_id)
+            outbox = self.outbox
+            if outbox is not None:
+                self.runner.run(lambda: outbox.remove(outbox_id), label="outbox remove")
         if result.job is not None:
             summary = JobSummary(result.job.job, result.job.counts)
             self.poller.note([summary])
@@ -716,37 +747,127 @@ class MainWindow(QMainWindow):
         self.submission_finished.emit(result)
 
     def _submit_failed(
-        self, task_id: int, files: list[Source], name: str, language: str, exc: BaseException
+        self,
+        task_id: int,
+        files: list[Source],
+        name: str,
+        language: str,
+        exc: BaseException,
+        outbox_id: str | None = None,
     ) -> None:
         self._uploads.pop(task_id, None)
         self.uploads.remove(task_id)
+        if outbox_id is not None:
+            self._sending.discard(outbox_id)
+            if not isinstance(exc, Cancelled):
+                self._show_held(outbox_id, name)
+                self._outbox_tried = time.monotonic()
+                self.submission_finished.emit(exc)
+                return
+        if _unreachable(exc) and self.outbox is not None:
+            self._hold(files, name, language, exc)
+            self.submission_finished.emit(exc)
+            return
         self.submission_finished.emit(exc)
         if isinstance(exc, Cancelled):
             self.status.showMessage(
                 self.tr("Upload of “{name}” cancelled; nothing was kept").format(name=name), 6000
             )
             return
+        if _unreachable(exc):
+            self._refuse(files, name, language, exc)
+            return
+        self.show_error(exc, self.tr("Could not create the job “{name}”").format(name=name))
+
+    def _refuse(self, files: list[Source], name: str, language: str, exc: BaseException) -> None:
+        """No outbox available: say clearly that nothing was sent, list every file."""
         listing = "\n".join(_names(files))
 
         def send_again() -> None:
             self.submit(files, name, language)
 
-        if _unreachable(exc):
-            # Refuse clearly: nothing was kept on the server; offer to send again.
+        self.banner.show_message(
+            Level.ERROR,
+            self.tr(
+                "Nothing was sent — {reason}. Your %n file(s) are listed in the details; "
+                "send again when the connection is back.",
+                "",
+                len(files),
+            ).format(reason=error_text(exc)),
+            error_details(exc) + "\n\n" + listing,
+            action=self.tr("Send again"),
+            callback=send_again,
+        )
+
+    # -- outbox -------------------------------------------------------------------------------
+
+    def _hold(self, files: list[Source], name: str, language: str, exc: BaseException) -> None:
+        """Keep a submission that failed for lack of a backend in the local outbox."""
+        outbox = self.outbox
+        assert outbox is not None
+        listing = "\n".join(_names(files))
+
+        def held(entry: OutboxEntry) -> None:
+            self._show_held(entry.id, name)
+            self._outbox_tried = time.monotonic()
             self.banner.show_message(
-                Level.ERROR,
+                Level.WARNING,
                 self.tr(
-                    "Nothing was sent — {reason}. Your %n file(s) are listed in the details; "
-                    "send again when the connection is back.",
-                    "",
-                    len(files),
-                ).format(reason=error_text(exc)),
+                    "Cannot reach the backend ({reason}). “{name}” is kept in the outbox "
+                    "and will be sent automatically when the connection is back."
+                ).format(reason=error_text(exc), name=name),
                 error_details(exc) + "\n\n" + listing,
-                action=self.tr("Send again"),
-                callback=send_again,
+                action=self.tr("Send now"),
+                callback=self.flush_outbox,
             )
+            self.outbox_changed.emit(len(self._held))
+
+        def not_held(copy_error: BaseException) -> None:
+            log.error("could not hold the submission in the outbox", exc_info=copy_error)
+            self._refuse(files, name, language, exc)
+
+        self.runner.run(
+            lambda: outbox.hold(files, name, language),
+            on_done=held,
+            on_error=not_held,
+            label="outbox hold",
+        )
+
+    def _show_held(self, entry_id: str, name: str) -> None:
+        if entry_id in self._held:
             return
-        self.show_error(exc, self.tr("Could not create the job “{name}”").format(name=name))
+        self._held_ids -= 1
+        self._held[entry_id] = self._held_ids
+        self.uploads.add(self._held_ids, name)
+        self.uploads.set_stage(self._held_ids, self.tr("Waiting to send"), cancellable=True)
+
+    def _discard_held(self, entry_id: str) -> None:
+        row = self._held.pop(entry_id, None)
+        if row is not None:
+            self.uploads.remove(row)
+        outbox = self.outbox
+        if outbox is not None:
+            self.runner.run(lambda: outbox.remove(entry_id), label="outbox discard")
+        self.outbox_changed.emit(len(self._held))
+
+    def flush_outbox(self) -> None:
+        """Send every held submission again (from this session or an earlier one)."""
+        outbox = self.outbox
+        if outbox is None or self.ctx() is None:
+            return
+        self._outbox_tried = time.monotonic()
+        self.runner.run(outbox.entries, on_done=self._send_held, label="outbox entries")
+
+    def _send_held(self, entries: list[OutboxEntry]) -> None:
+        for entry in entries:
+            if entry.id in self._sending:
+                continue
+            row = self._held.pop(entry.id, None)
+            if row is not None:
+                self.uploads.remove(row)
+            self._sending.add(entry.id)
+            self.submit(list(entry.files), entry.name, entry.language, outbox_id=entry.id)
+        self.outbox_changed.emit(len(self._held))
 
     # -- job actions --------------------------------------------------------------------------
 

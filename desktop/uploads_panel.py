@@ -83,11 +83,16 @@ class UploadsPanel(QFrame):
         if p.stage in ("saving", "queueing", "done"):
             row.cancel.setEnabled(p.stage == "saving")
 
-    def set_stage(self, task_id: int, text: str) -> None:
+    def set_stage(self, task_id: int, text: str, *, cancellable: bool = False) -> None:
         row = self._rows.get(task_id)
         if row is not None:
             row.stage.setText(text)
-            row.cancel.setEnabled(False)
+            row.cancel.setEnabled(cancellable)
+            if cancellable:
+                row.bar.setRange(0, 1)
+                row.bar.setValue(0)
+                row.bar.setFormat(self.tr("held in the outbox"))
+                row.cancel.setToolTip(self.tr("Discard this held submission"))
 
     def remove(self, task_id: int) -> None:
         row = self._rows.pop(task_id, None)

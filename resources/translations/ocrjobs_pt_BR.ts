@@ -439,263 +439,263 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="133"/>
-        <location filename="../../desktop/main_window.py" line="317"/>
+        <location filename="../../desktop/main_window.py" line="145"/>
+        <location filename="../../desktop/main_window.py" line="329"/>
         <source>OCR Jobs</source>
         <translation>OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="136"/>
+        <location filename="../../desktop/main_window.py" line="148"/>
         <source>OCR Jobs main window</source>
         <translation>Janela principal do OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="168"/>
+        <location filename="../../desktop/main_window.py" line="180"/>
         <source>&amp;Open images…</source>
         <translation>&amp;Abrir imagens…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="171"/>
+        <location filename="../../desktop/main_window.py" line="183"/>
         <source>&amp;Paste images</source>
         <translation>C&amp;olar imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="174"/>
+        <location filename="../../desktop/main_window.py" line="186"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;tualizar</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="177"/>
+        <location filename="../../desktop/main_window.py" line="189"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Configurações…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="179"/>
+        <location filename="../../desktop/main_window.py" line="191"/>
         <source>&amp;Quit</source>
         <translation>&amp;Sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="180"/>
+        <location filename="../../desktop/main_window.py" line="192"/>
         <source>Re&amp;name</source>
         <translation>Re&amp;nomear</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="182"/>
+        <location filename="../../desktop/main_window.py" line="194"/>
         <source>Re&amp;try failed</source>
         <translation>&amp;Reprocessar falhas</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="185"/>
+        <location filename="../../desktop/main_window.py" line="197"/>
         <source>&amp;Audit trail</source>
         <translation>Trilha de a&amp;uditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="188"/>
+        <location filename="../../desktop/main_window.py" line="200"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Excluir…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="191"/>
+        <location filename="../../desktop/main_window.py" line="203"/>
         <source>&amp;Find jobs</source>
         <translation>&amp;Buscar trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="194"/>
+        <location filename="../../desktop/main_window.py" line="206"/>
         <source>&amp;Copy text</source>
         <translation>&amp;Copiar texto</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="197"/>
+        <location filename="../../desktop/main_window.py" line="209"/>
         <source>&amp;Save text as…</source>
         <translation>&amp;Salvar texto como…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="200"/>
+        <location filename="../../desktop/main_window.py" line="212"/>
         <source>Zoom &amp;in</source>
         <translation>&amp;Aumentar zoom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="203"/>
+        <location filename="../../desktop/main_window.py" line="215"/>
         <source>Zoom &amp;out</source>
         <translation>&amp;Diminuir zoom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="206"/>
+        <location filename="../../desktop/main_window.py" line="218"/>
         <source>&amp;Fit image</source>
         <translation>A&amp;justar imagem</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="208"/>
+        <location filename="../../desktop/main_window.py" line="220"/>
         <source>&amp;About OCR Jobs</source>
         <translation>&amp;Sobre o OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="219"/>
+        <location filename="../../desktop/main_window.py" line="231"/>
         <source>Main toolbar</source>
         <translation>Barra de ferramentas principal</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="236"/>
+        <location filename="../../desktop/main_window.py" line="248"/>
         <source>Backend mode</source>
         <translation>Modo do backend</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="250"/>
+        <location filename="../../desktop/main_window.py" line="262"/>
         <source>Jobs</source>
         <translation>Trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="278"/>
+        <location filename="../../desktop/main_window.py" line="290"/>
         <source>Drop images or folders here, or press Ctrl+O, to create your first job.</source>
         <translation>Solte imagens ou pastas aqui, ou pressione Ctrl+O, para criar seu primeiro trabalho.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="306"/>
+        <location filename="../../desktop/main_window.py" line="318"/>
         <source>Drop images, PDFs or folders to create a job</source>
         <translation>Solte imagens, PDFs ou pastas para criar um trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="323"/>
+        <location filename="../../desktop/main_window.py" line="335"/>
         <source>&amp;File</source>
         <translation>&amp;Arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="329"/>
+        <location filename="../../desktop/main_window.py" line="341"/>
         <source>&amp;Job</source>
         <translation>&amp;Trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="333"/>
+        <location filename="../../desktop/main_window.py" line="345"/>
         <source>&amp;View</source>
         <translation>&amp;Exibir</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="337"/>
+        <location filename="../../desktop/main_window.py" line="349"/>
         <source>&amp;Help</source>
         <translation>A&amp;juda</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="358"/>
+        <location filename="../../desktop/main_window.py" line="370"/>
         <source>Text saved to {path}</source>
         <translation>Texto salvo em {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="376"/>
+        <location filename="../../desktop/main_window.py" line="388"/>
         <source>Starting…</source>
         <translation>Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="378"/>
+        <location filename="../../desktop/main_window.py" line="390"/>
         <source>Local stack</source>
         <translation>Pilha local</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="380"/>
+        <location filename="../../desktop/main_window.py" line="392"/>
         <source>Embedded local stack on 127.0.0.1 (no AWS account); data is discarded on exit</source>
         <translation>Pilha local embutida em 127.0.0.1 (sem conta AWS); os dados são descartados ao sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="384"/>
+        <location filename="../../desktop/main_window.py" line="396"/>
         <source>AWS</source>
         <translation>AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="385"/>
+        <location filename="../../desktop/main_window.py" line="397"/>
         <source>AWS region {region}, bucket {bucket}</source>
         <translation>Região AWS {region}, bucket {bucket}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="390"/>
+        <location filename="../../desktop/main_window.py" line="402"/>
         <source>Test backend</source>
         <translation>Backend de teste</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="391"/>
+        <location filename="../../desktop/main_window.py" line="403"/>
         <source>Not connected</source>
         <translation>Desconectado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="402"/>
+        <location filename="../../desktop/main_window.py" line="414"/>
         <source>Worker running</source>
         <translation>Processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="405"/>
+        <location filename="../../desktop/main_window.py" line="417"/>
         <source>No worker running</source>
         <translation>Nenhum processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="406"/>
+        <location filename="../../desktop/main_window.py" line="418"/>
         <source>Start one with: ocrjobs-worker</source>
         <translation>Inicie um com: ocrjobs-worker</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="410"/>
+        <location filename="../../desktop/main_window.py" line="422"/>
         <source>OCR Jobs — {mode}</source>
         <translation>OCR Jobs — {mode}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="422"/>
+        <location filename="../../desktop/main_window.py" line="437"/>
         <source>Running on the embedded local stack, but no OCR worker is running: jobs stay pending.</source>
         <translation>Executando na pilha local embutida, mas nenhum processador de OCR está ativo: os trabalhos ficam pendentes.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="429"/>
+        <location filename="../../desktop/main_window.py" line="444"/>
         <source>The backend could not start</source>
         <translation>O backend não pôde ser iniciado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="436"/>
+        <location filename="../../desktop/main_window.py" line="451"/>
         <source>Lost the connection to the database: {message}</source>
         <translation>Conexão com o banco de dados perdida: {message}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="521"/>
+        <location filename="../../desktop/main_window.py" line="538"/>
         <source>Job finished: {name}</source>
         <translation>Trabalho concluído: {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="522"/>
+        <location filename="../../desktop/main_window.py" line="539"/>
         <source>{done} of {total} items done, {failed} failed</source>
         <translation>{done} de {total} itens concluídos, {failed} com falha</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="589"/>
+        <location filename="../../desktop/main_window.py" line="606"/>
         <source>Choose images</source>
         <translation>Escolher imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="594"/>
+        <location filename="../../desktop/main_window.py" line="611"/>
         <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</source>
         <translation>Imagens e PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="596"/>
+        <location filename="../../desktop/main_window.py" line="613"/>
         <source>All files (*)</source>
         <translation>Todos os arquivos (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="623"/>
+        <location filename="../../desktop/main_window.py" line="640"/>
         <source>The clipboard holds no image or file</source>
         <translation>A área de transferência não contém imagem nem arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="648"/>
+        <location filename="../../desktop/main_window.py" line="670"/>
         <source>Not connected: nothing was sent.</source>
         <translation>Desconectado: nada foi enviado.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="673"/>
+        <location filename="../../desktop/main_window.py" line="699"/>
         <source>Cancelling…</source>
         <translation>Cancelando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="689"/>
+        <location filename="../../desktop/main_window.py" line="720"/>
         <source>Job “{name}” created with {n} items</source>
         <translation>Trabalho “{name}” criado com {n} itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="698"/>
+        <location filename="../../desktop/main_window.py" line="729"/>
         <source>No job was created: none of the %n file(s) could be used.</source>
         <translation>
             <numerusform>Nenhum trabalho foi criado: o arquivo não pôde ser usado.</numerusform>
@@ -703,7 +703,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="704"/>
+        <location filename="../../desktop/main_window.py" line="735"/>
         <source>%n file(s) were refused; the others were sent.</source>
         <translation>
             <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>
@@ -711,7 +711,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="711"/>
+        <location filename="../../desktop/main_window.py" line="742"/>
         <source>%n item(s) could not be queued yet; they will be sent again automatically.</source>
         <translation>
             <numerusform>%n item ainda não pôde entrar na fila; será reenviado automaticamente.</numerusform>
@@ -719,12 +719,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="726"/>
+        <location filename="../../desktop/main_window.py" line="774"/>
         <source>Upload of “{name}” cancelled; nothing was kept</source>
         <translation>Envio de “{name}” cancelado; nada foi mantido</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="739"/>
+        <location filename="../../desktop/main_window.py" line="792"/>
         <source>Nothing was sent — {reason}. Your %n file(s) are listed in the details; send again when the connection is back.</source>
         <translation>
             <numerusform>Nada foi enviado — {reason}. Seu arquivo está listado nos detalhes; envie de novo quando a conexão voltar.</numerusform>
@@ -732,62 +732,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="745"/>
+        <location filename="../../desktop/main_window.py" line="798"/>
         <source>Send again</source>
         <translation>Enviar de novo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="749"/>
+        <location filename="../../desktop/main_window.py" line="780"/>
         <source>Could not create the job “{name}”</source>
         <translation>Não foi possível criar o trabalho “{name}”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="768"/>
+        <location filename="../../desktop/main_window.py" line="816"/>
+        <source>Cannot reach the backend ({reason}). “{name}” is kept in the outbox and will be sent automatically when the connection is back.</source>
+        <translation>Não foi possível acessar o backend ({reason}). “{name}” ficou guardado na caixa de saída e será enviado automaticamente quando a conexão voltar.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="820"/>
+        <source>Send now</source>
+        <translation>Enviar agora</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="842"/>
+        <source>Waiting to send</source>
+        <translation>Aguardando envio</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="889"/>
         <source>Could not rename the job</source>
         <translation>Não foi possível renomear o trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="775"/>
+        <location filename="../../desktop/main_window.py" line="896"/>
         <source>Renamed to “{name}”</source>
         <translation>Renomeado para “{name}”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="797"/>
+        <location filename="../../desktop/main_window.py" line="918"/>
         <source>Delete job</source>
         <translation>Excluir trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="798"/>
+        <location filename="../../desktop/main_window.py" line="919"/>
         <source>Delete the job “{name}”?</source>
         <translation>Excluir o trabalho “{name}”?</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="801"/>
+        <location filename="../../desktop/main_window.py" line="922"/>
         <source>This permanently removes {objects} stored image(s) from the bucket, {rows} database row(s) (the job and its {items} item(s)) and {events} audit log entr(ies). The deletion itself is logged.</source>
         <translation>Isto remove permanentemente {objects} imagem(ns) armazenada(s) no bucket, {rows} linha(s) do banco de dados (o trabalho e seus {items} item(ns)) e {events} registro(s) de auditoria. A própria exclusão fica registrada.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="807"/>
+        <location filename="../../desktop/main_window.py" line="928"/>
         <source>Delete</source>
         <translation>Excluir</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="822"/>
+        <location filename="../../desktop/main_window.py" line="943"/>
         <source>Could not delete the job</source>
         <translation>Não foi possível excluir o trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="831"/>
+        <location filename="../../desktop/main_window.py" line="952"/>
         <source>Deleted: {objects} objects, {rows} rows, {events} audit entries</source>
         <translation>Excluído: {objects} objetos, {rows} linhas, {events} registros de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="844"/>
+        <location filename="../../desktop/main_window.py" line="965"/>
         <source>Could not retry the items</source>
         <translation>Não foi possível reprocessar os itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="849"/>
+        <location filename="../../desktop/main_window.py" line="970"/>
         <source>%n item(s) queued again</source>
         <translation>
             <numerusform>%n item voltou para a fila</numerusform>
@@ -795,34 +810,34 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="860"/>
+        <location filename="../../desktop/main_window.py" line="981"/>
         <source>Could not read the audit log</source>
         <translation>Não foi possível ler o registro de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="905"/>
+        <location filename="../../desktop/main_window.py" line="1026"/>
         <source>The new language applies the next time OCR Jobs starts.</source>
         <translation>O novo idioma vale a partir da próxima vez que o OCR Jobs for aberto.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="932"/>
+        <location filename="../../desktop/main_window.py" line="1053"/>
         <source>About OCR Jobs</source>
         <translation>Sobre o OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="934"/>
+        <location filename="../../desktop/main_window.py" line="1055"/>
         <source>OCR Jobs — drop images in, read their text.
 Desktop client of the ocrjobs pipeline.</source>
         <translation>OCR Jobs — solte imagens, leia o texto.
 Cliente desktop do pipeline ocrjobs.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="969"/>
+        <location filename="../../desktop/main_window.py" line="1090"/>
         <source>Uploads in progress</source>
         <translation>Envios em andamento</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="971"/>
+        <location filename="../../desktop/main_window.py" line="1092"/>
         <source>%n upload(s) are still running. Cancel them and quit?</source>
         <translation>
             <numerusform>%n envio ainda está em andamento. Cancelar e sair?</numerusform>
@@ -1195,6 +1210,16 @@ Cliente desktop do pipeline ocrjobs.</translation>
         <source>%v of %m files</source>
         <translation>%v de %m arquivos</translation>
     </message>
+    <message>
+        <location filename="../../desktop/uploads_panel.py" line="94"/>
+        <source>held in the outbox</source>
+        <translation>guardado na caixa de saída</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/uploads_panel.py" line="95"/>
+        <source>Discard this held submission</source>
+        <translation>Descartar este envio guardado</translation>
+    </message>
 </context>
 <context>
     <name>_UploadRow</name>
@@ -1217,12 +1242,12 @@ Cliente desktop do pipeline ocrjobs.</translation>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../desktop/screenshots.py" line="248"/>
+        <location filename="../../desktop/screenshots.py" line="243"/>
         <source>Worker running</source>
         <translation>Processador ativo</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/screenshots.py" line="272"/>
+        <location filename="../../desktop/screenshots.py" line="267"/>
         <source>%n file(s) were refused; the others were sent.</source>
         <translation>
             <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>

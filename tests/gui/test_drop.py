@@ -13,6 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop.banner import Level
 from desktop.main_window import MainWindow
+from desktop.outbox import Outbox
+from ocrjobs.domain.errors import BackendUnavailable
 from ocrjobs.domain.model import CreateResult
 from ocrjobs.services import jobs as job_service
 from ocrjobs.services.context import Context
@@ -187,12 +189,56 @@ def test_paste_copied_files(
     assert result.job.job.name == "copied"
 
 
-def test_unreachable_backend_refuses_clearly_and_can_send_again(
+def test_unreachable_backend_holds_the_drop_in_the_outbox_then_sends_it(
     qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
 ) -> None:
-    from ocrjobs.domain.errors import BackendUnavailable
-
     files = [image_factory("one.png"), image_factory("two.png")]
+    ctx.store.broken = BackendUnavailable("S3", "http://127.0.0.1:9", "connection refused")  # type: ignore[attr-defined]
+    window.ask_job_name = False
+    with qtbot.waitSignal(window.outbox_changed, timeout=10_000):
+        window.request_job(files)
+    assert window.banner.level is Level.WARNING
+    assert "outbox" in window.banner.message.text()
+    assert all(str(f) in window.banner.details.toPlainText() for f in files)
+    assert window.uploads.isVisible()
+    assert window.outbox is not None
+    held = window.outbox.entries()
+    assert len(held) == 1
+    assert held[0].originals == tuple(str(f) for f in files)
+    assert job_service.list_jobs(ctx).total == 0
+    # The connection comes back: the next successful poll sends it.
+    ctx.store.broken = None  # type: ignore[attr-defined]
+    window.outbox_retry_s = 0.0
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        pass
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.counts.total == 2
+    assert result.job.job.name == "one (+1)"
+    qtbot.waitUntil(lambda: window.outbox is not None and window.outbox.entries() == [])
+    qtbot.waitUntil(lambda: not window.uploads.isVisible())
+
+
+def test_drops_held_by_an_earlier_session_are_sent(
+    qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    earlier = Outbox(ctx.settings.data_path / "outbox")
+    earlier.hold([image_factory("old.png")], "from yesterday", "eng")
+    with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
+        window.flush_outbox()
+    result = blocker.args[0]
+    assert isinstance(result, CreateResult)
+    assert result.job is not None
+    assert result.job.job.name == "from yesterday"
+    qtbot.waitUntil(lambda: earlier.entries() == [])
+
+
+def test_without_an_outbox_an_unreachable_backend_is_refused_clearly(
+    qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    files = [image_factory("one.png"), image_factory("two.png")]
+    window.outbox = None
     ctx.store.broken = BackendUnavailable("S3", "http://127.0.0.1:9", "connection refused")  # type: ignore[attr-defined]
     window.ask_job_name = False
     with qtbot.waitSignal(window.submission_finished, timeout=10_000):
