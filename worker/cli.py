@@ -17,13 +17,18 @@ import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ocrjobs.config import Settings
 from ocrjobs.domain.errors import ConfigError
-from worker.consumer import Worker, WorkerOptions, default_concurrency
 from worker.logs import setup_logging
-from worker.ocr.engine import OcrFailure
-from worker.pool import EngineSpec, OcrPool
+
+if TYPE_CHECKING:
+    from worker.consumer import WorkerOptions
+    from worker.pool import EngineSpec
+
+# The heavy imports (SQLAlchemy, boto3, the consumer) happen inside main(): with the spawn
+# start method every OCR process imports this module again as its ``__main__``.
 
 log = logging.getLogger("worker.cli")
 
@@ -73,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def options_from_args(args: argparse.Namespace, settings: Settings) -> WorkerOptions:
     """The worker's options from parsed arguments and settings."""
+    from worker.consumer import WorkerOptions, default_concurrency
+
     concurrency = args.concurrency or default_concurrency()
     if concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
@@ -95,6 +102,8 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> WorkerOpt
 
 def engine_spec(settings: Settings, options: WorkerOptions, log_level: str) -> EngineSpec:
     """What each OCR process builds, from the settings and options."""
+    from worker.pool import EngineSpec
+
     return EngineSpec(
         name=options.engine,
         tessdata=settings.tessdata_dir or None,
@@ -118,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
 
     from ocrjobs.bootstrap import build_context
+    from worker.consumer import Worker
+    from worker.ocr.engine import OcrFailure
+    from worker.pool import OcrPool
 
     ctx = build_context(settings)
     pool = OcrPool(options.concurrency, engine_spec(settings, options, args.log_level))
