@@ -159,6 +159,7 @@ def create_job(
         for item_id, key, img in accepted
     ]
     report(Progress(total, total, "saving"))
+    audited = False
     try:
         if cancel is not None and cancel.is_set():
             raise Cancelled("submission cancelled")
@@ -175,10 +176,18 @@ def create_job(
                 language=lang,
                 keys=[i.s3_key for i in items][:50],
             )
+            audited = True
             uow.commit()
     except BaseException:
         log.exception("creating job=%s failed; removing its %d objects", job_id, len(uploaded))
         _undo(ctx, job_id, uploaded)
+        if audited:
+            # The commit failed after the event was written: no JOB_CREATED for a job
+            # that does not exist.
+            try:
+                ctx.audit.delete_events(str(job_id))
+            except OcrJobsError:
+                log.exception("could not remove the audit event of failed job=%s", job_id)
         raise
     report(Progress(total, total, "queueing"))
     unsent = send_items(ctx, items, {str(job_id): lang})
