@@ -97,11 +97,13 @@ def row_counts(ctx: Context) -> tuple[int, int]:
     return int(n_jobs), int(n_items)
 
 
-def assert_nothing_left(ctx: Context) -> None:
+def assert_nothing_left(ctx: Context, *, messages: bool = True) -> None:
+    """No rows, objects or job audit events (and, unless told otherwise, no messages)."""
     store, queue, audit_log = fakes(ctx)
     assert row_counts(ctx) == (0, 0)
     assert store.objects == {}
-    assert queue.bodies == []
+    if messages:
+        assert queue.bodies == []
     assert {k: v for k, v in audit_log.rows.items() if not k.startswith("deleted#")} == {}
 
 
@@ -806,3 +808,53 @@ def test_changes_since(fake_ctx: Context, tmp_path: Path) -> None:
     assert changes.jobs[0].counts.pending == 2
     assert {i.id for i in changes.items} == {i.id for i in created.items}
     assert changes.watermark.tzinfo is UTC
+
+
+# -- failures after the audit write / during delete ----------------------------------------------
+
+
+class FailingCommit(UnitOfWork):
+    """A unit of work whose commit fails as if the database went away at that moment."""
+
+    def commit(self) -> None:
+        raise BackendUnavailable("database", "test", "connection lost at commit")
+
+
+def test_commit_failure_at_create_leaves_no_audit_event(
+    fake_ctx: Context, engine: Engine, tmp_path: Path
+) -> None:
+    def uow(*, write: bool = False) -> UnitOfWork:
+        return (FailingCommit if write else UnitOfWork)(engine, write=write)
+
+    ctx = replace(fake_ctx, uow=uow)
+    with pytest.raises(BackendUnavailable):
+        svc.create_job(ctx, "never committed", valid_files(tmp_path, 2))
+    # Neither the objects nor a JOB_CREATED event for a job that does not exist.
+    assert_nothing_left(fake_ctx)
+
+
+def test_delete_with_s3_down_can_be_finished_later(fake_ctx: Context, tmp_path: Path) -> None:
+    store, _, _ = fakes(fake_ctx)
+    created = create(fake_ctx, tmp_path, 2)
+    store.broken = BackendUnavailable("s3", "http://127.0.0.1:1", "refused")
+    with pytest.raises(BackendUnavailable):
+        svc.delete_job(fake_ctx, created.job.id)
+    store.broken = None
+    report = svc.delete_job(fake_ctx, created.job.id)
+    assert report.existed
+    assert report.objects == 2
+    # Messages already queued stay: a worker finds no row and drops them.
+    assert_nothing_left(fake_ctx, messages=False)
+
+
+def test_delete_with_dynamodb_down_can_be_finished_later(fake_ctx: Context, tmp_path: Path) -> None:
+    _, _, audit_log = fakes(fake_ctx)
+    created = create(fake_ctx, tmp_path, 2)
+    audit_log.broken = BackendUnavailable("dynamodb", "http://127.0.0.1:1", "refused")
+    with pytest.raises(BackendUnavailable):
+        svc.delete_job(fake_ctx, created.job.id)
+    audit_log.broken = None
+    report = svc.delete_job(fake_ctx, created.job.id)
+    assert report.existed
+    assert report.audit_events == 1
+    assert_nothing_left(fake_ctx, messages=False)
