@@ -63,8 +63,6 @@ SORT_KEYS: dict[tuple[Column, Qt.SortOrder], str] = {
     (Column.CREATED, Qt.SortOrder.DescendingOrder): "created_desc",
     (Column.STATUS, Qt.SortOrder.AscendingOrder): "status",
     (Column.STATUS, Qt.SortOrder.DescendingOrder): "status",
-    (Column.DURATION, Qt.SortOrder.AscendingOrder): "updated_desc",
-    (Column.DURATION, Qt.SortOrder.DescendingOrder): "updated_desc",
 }
 
 

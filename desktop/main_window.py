@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -46,7 +46,7 @@ from desktop.backend import Backend, Mode
 from desktop.banner import Banner, Level
 from desktop.filter_bar import FilterBar
 from desktop.job_detail import JobDetailPanel
-from desktop.job_table_model import Column, JobTableModel
+from desktop.job_table_model import SORT_KEYS, Column, JobTableModel
 from desktop.outbox import Outbox, OutboxEntry
 from desktop.poller import Poller
 from desktop.preferences import Preferences
@@ -270,7 +270,10 @@ class MainWindow(QMainWindow):
         )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
+        self._sort_indicator = (int(Column.CREATED), Qt.SortOrder.DescendingOrder)
         self.table.setAlternatingRowColors(True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addActions(self.job_actions)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -361,6 +364,7 @@ class MainWindow(QMainWindow):
         self.model.rowsRemoved.connect(lambda *_a: self._update_count())
         self.model.modelReset.connect(self._update_count)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.filters.changed.connect(lambda st, text: self.model.set_query(status=st, search=text))
         self.uploads.cancel_requested.connect(self.cancel_upload)
         self.detail.failed.connect(self.show_error)
@@ -500,6 +504,17 @@ class MainWindow(QMainWindow):
             self.detail.show_job(job_id)
         self.poller.detail_job = job_id
         self._update_actions()
+
+    def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        """Columns the database cannot sort by keep the indicator where it was."""
+        if (Column(column), order) in SORT_KEYS:
+            self._sort_indicator = (column, order)
+            return
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(*self._sort_indicator)
+        header.blockSignals(False)
+        self.status.showMessage(self.tr("This column cannot be sorted"), 3000)
 
     def _update_actions(self) -> None:
         s = self.current_summary()
@@ -1106,7 +1121,6 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop polling, wait for background tasks, release the backend."""
         self.poller.stop()
-        QTimer.singleShot(0, lambda: None)
         self.runner.shutdown()
         self.backend.stop()
 

@@ -139,6 +139,16 @@ def test_the_table_loads_lazily_page_by_page(
     qtbot.waitUntil(lambda: first_name(window) == "bulk 0449", timeout=5000)
 
 
+def test_unsortable_columns_keep_the_sort_indicator(window: MainWindow) -> None:
+    header = window.table.horizontalHeader()
+    window.table.sortByColumn(Column.PROGRESS, Qt.SortOrder.AscendingOrder)
+    assert header.sortIndicatorSection() == Column.CREATED
+    assert window.model.sort_key == "created_desc"
+    window.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert header.sortIndicatorSection() == Column.NAME
+    assert window.model.sort_key == "name"
+
+
 def test_status_filter(
     qtbot: QtBot, window: MainWindow, ctx: Context, image_factory: Callable[[str], Path]
 ) -> None:
