@@ -78,7 +78,9 @@ def default_name(files: Sequence[Path | str | NamedBytes]) -> str:
     else:
         p = Path(first)
         base = p.name if p.is_dir() else p.stem
-    return base if len(files) == 1 else f"{base} (+{len(files) - 1})"
+    suffix = "" if len(files) == 1 else f" (+{len(files) - 1})"
+    # A long file name must not make the whole submission fail on the name limit.
+    return (" ".join(base.split()) or "untitled")[: MAX_NAME - len(suffix)] + suffix
 
 
 def create_job(
