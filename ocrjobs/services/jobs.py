@@ -308,7 +308,11 @@ def list_jobs(
         raise OcrJobsError("page numbers start at 1")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise OcrJobsError(f"page size must be 1–{MAX_PAGE_SIZE}")
-    st = JobStatus(status) if status else None
+    try:
+        st = JobStatus(status) if status else None
+    except ValueError as exc:
+        known = ", ".join(s.value for s in JobStatus)
+        raise OcrJobsError(f"unknown job status {status!r} (one of {known})") from exc
     with ctx.uow() as uow:
         jobs, total = uow.repo.list_jobs((page - 1) * page_size, page_size, st, search, sort)
         counts = uow.repo.counts_for([j.id for j in jobs])
