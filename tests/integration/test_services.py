@@ -858,3 +858,29 @@ def test_delete_with_dynamodb_down_can_be_finished_later(fake_ctx: Context, tmp_
     assert report.existed
     assert report.audit_events == 1
     assert_nothing_left(fake_ctx, messages=False)
+
+
+# -- names and filters from outside ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_files", [1, 12])
+def test_a_long_file_name_still_gives_a_default_job_name(fake_ctx: Context, n_files: int) -> None:
+    files = [NamedBytes("n" * 254 + ".png", png(shade=100 + i)) for i in range(n_files)]
+    result = svc.create_job(fake_ctx, None, files)
+    assert result.job is not None
+    name = result.job.job.name
+    assert 0 < len(name) <= svc.MAX_NAME
+    assert name.startswith("nnnn")
+    if n_files > 1:
+        assert name.endswith(f"(+{n_files - 1})")
+
+
+def test_a_blank_file_name_still_gives_a_default_job_name(fake_ctx: Context) -> None:
+    result = svc.create_job(fake_ctx, None, [NamedBytes("   .png", png())])
+    assert result.job is not None
+    assert result.job.job.name
+
+
+def test_list_jobs_with_an_unknown_status_is_a_clear_error(fake_ctx: Context) -> None:
+    with pytest.raises(OcrJobsError, match="BOGUS"):
+        svc.list_jobs(fake_ctx, status="BOGUS")
