@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import math
 import os
 import socket
 import tomllib
@@ -162,7 +163,10 @@ def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
                 raise ValueError(value)
             return int(value)
         if isinstance(default, float):
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError(value)
+            return number
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} must be a number, got {value!r}") from exc
     return str(value)
