@@ -107,6 +107,9 @@ def test_unrelated_env_variables_are_ignored(tmp_path: Path) -> None:
         ("OCRJOBS_MAX_PIXELS", "1.5"),
         ("OCRJOBS_RETENTION_HOURS", "two days"),
         ("OCRJOBS_UPLOAD_CONCURRENCY", "8 threads"),
+        ("OCRJOBS_RETENTION_HOURS", "nan"),  # would crash every create in timedelta()
+        ("OCRJOBS_RETENTION_HOURS", "inf"),
+        ("OCRJOBS_AWS_READ_TIMEOUT", "-inf"),
     ],
 )
 def test_env_coercion_errors_name_the_setting(tmp_path: Path, key: str, value: str) -> None:
