@@ -87,9 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     translators = install_translator(app, args.lang or prefs.ui_language())
     theme = Theme(app, resources)
     window = build_window(resources, prefs)
-    settings = prefs.settings()
     local: bool | None = True if (args.local or args.self_check) else (False if args.aws else None)
-    window.backend.start(settings, local=local)
+    window.backend.start(prefs.settings, local=local)
     window.show()
     try:
         if args.self_check:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -124,12 +125,23 @@ class Backend(QObject):
     def context(self) -> Context | None:
         return self.ctx
 
-    def start(self, settings: Settings, *, local: bool | None = None) -> None:
-        """Start in the background; ``ready`` or ``failed`` follows on the UI thread."""
-        use_local = wants_local(settings) if local is None else local
+    def start(
+        self, settings: Settings | Callable[[], Settings], *, local: bool | None = None
+    ) -> None:
+        """Start in the background; ``ready`` or ``failed`` follows on the UI thread.
+
+        ``settings`` may be a loader (e.g. ``Preferences.settings``, which reads the
+        keyring): it then runs in the background too.
+        """
         self._set_mode(Mode.STARTING)
+
+        def work() -> Started:
+            resolved = settings() if callable(settings) else settings
+            use_local = wants_local(resolved) if local is None else local
+            return start_backend(resolved, local=use_local)
+
         self._runner.run(
-            lambda: start_backend(settings, local=use_local),
+            work,
             on_done=self._started_ok,
             on_error=self._start_failed,
             label="start backend",

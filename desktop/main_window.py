@@ -57,6 +57,7 @@ from desktop.status_bar import StatusBar
 from desktop.submit_dialog import Source, SubmitDialog
 from desktop.tasks import Report, TaskHandle, TaskRunner
 from desktop.uploads_panel import UploadsPanel
+from ocrjobs.config import Settings
 from ocrjobs.domain.errors import BackendUnavailable, Cancelled, OcrJobsError
 from ocrjobs.domain.model import (
     AuditEvent,
@@ -188,7 +189,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "settings", self.tr("&Settings…"), "Ctrl+,", self.open_settings
         )
-        self.quit_action = self._action(None, self.tr("&Quit"), QKeySequence(std.Quit), self.close)
+        self.quit_action = self._action(None, self.tr("&Quit"), "Ctrl+Q", self.close)
         self.rename_action = self._action("rename", self.tr("Re&name"), "F2", self.rename_current)
         self.retry_action = self._action(
             "retry", self.tr("Re&try failed"), "Ctrl+R", self.retry_current
@@ -429,6 +430,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.model.reload()
         settings = self.backend.settings
+        self.poller.reset()
         self.poller.start(settings.poll_interval if settings else 2.0)
         self._update_actions()
         if settings is not None:
@@ -1006,7 +1008,15 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------------------
 
     def open_settings(self) -> None:
-        current = self.prefs.settings()
+        """Read the stored settings (and the keyring) in the background, then show the dialog."""
+        self.runner.run(
+            self.prefs.settings,
+            on_done=self._open_settings,
+            on_error=lambda e: self.show_error(e, self.tr("Could not read the settings")),
+            label="load settings",
+        )
+
+    def _open_settings(self, current: Settings) -> None:
         dialog = SettingsDialog(
             self.prefs,
             current,
@@ -1022,7 +1032,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _settings_saved(self, dialog: SettingsDialog) -> None:
-        new = self.prefs.settings()
+        new = dialog.saved_settings
+        if new is None:
+            return
         if dialog.backend_changed:
             self.poller.stop()
             self.status.set_connection(None, "")

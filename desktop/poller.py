@@ -90,6 +90,14 @@ class Poller(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    def reset(self) -> None:
+        """Forget the watermark and known statuses (a new backend was started)."""
+        self._watermark = None
+        self._status.clear()
+        self._finished_counts.clear()
+        self._finished_events.clear()
+        self.ok = None
+
     @property
     def active(self) -> bool:
         return self._timer.isActive()

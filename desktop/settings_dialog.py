@@ -93,6 +93,7 @@ class SettingsDialog(QDialog):
         self.backend_changed = False
         self.language_changed = False
         self.results: list[CheckResult] = []
+        self.saved_settings: Settings | None = None
         self.setWindowTitle(self.tr("Settings"))
         self.setWindowIcon(resources.icon("settings"))
 
@@ -181,6 +182,7 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
 
         left = QVBoxLayout()
         left.addWidget(aws)
@@ -229,23 +231,36 @@ class SettingsDialog(QDialog):
         }
 
     def save(self) -> None:
+        """Store the form (the password to the keyring, in the background), then close."""
         values = self.values()
         keys = ("aws_profile", "aws_region", "endpoint_url", "bucket", "queue", "audit_table")
         self.backend_changed = any(values[k] != getattr(self.settings, k) for k in keys) or (
             values["database_url"] != self.settings.database_url
         )
-        try:
-            self.prefs.save_backend(values)
-        except Exception as exc:  # e.g. no keyring backend: say so, keep the dialog open
-            self.test_state.setText(
-                self.tr("Could not save: {error}").format(error=getattr(exc, "message", exc))
-            )
-            return
+        self.saved_settings = self.settings.replace(**values)
         code = str(self.ui_language.currentData() or "")
-        self.language_changed = code != self.prefs.ui_language()
-        self.prefs.set_ui_language(code)
+        self.buttons.setEnabled(False)
+        self.runner.run(
+            lambda: self.prefs.save_backend(values),
+            on_done=lambda _r: self._saved(code),
+            on_error=self._save_failed,
+            label="save settings",
+        )
+
+    def _saved(self, ui_language: str) -> None:
+        self.language_changed = ui_language != self.prefs.ui_language()
+        self.prefs.set_ui_language(ui_language)
         self.prefs.sync()
+        self.buttons.setEnabled(True)
         self.accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        # e.g. no usable keyring: say so and keep the dialog open
+        self.buttons.setEnabled(True)
+        self.test_state.setText(
+            self.tr("Could not save: {error}").format(error=getattr(exc, "message", exc))
+        )
+        self.test_state.setStyleSheet("color: #d64545;")
 
     def test_connection(self) -> None:
         """Check each backend from the form's values, one by one, off the UI thread."""

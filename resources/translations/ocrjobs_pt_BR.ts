@@ -336,62 +336,62 @@
 <context>
     <name>JobTableModel</name>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="298"/>
+        <location filename="../../desktop/job_table_model.py" line="296"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="299"/>
+        <location filename="../../desktop/job_table_model.py" line="297"/>
         <source>Created</source>
         <translation>Criado em</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="300"/>
+        <location filename="../../desktop/job_table_model.py" line="298"/>
         <source>Status</source>
         <translation>Situação</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="301"/>
+        <location filename="../../desktop/job_table_model.py" line="299"/>
         <source>Progress</source>
         <translation>Progresso</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="302"/>
+        <location filename="../../desktop/job_table_model.py" line="300"/>
         <source>Items</source>
         <translation>Itens</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="303"/>
+        <location filename="../../desktop/job_table_model.py" line="301"/>
         <source>Duration</source>
         <translation>Duração</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="308"/>
+        <location filename="../../desktop/job_table_model.py" line="306"/>
         <source>Pending</source>
         <translation>Pendente</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="309"/>
+        <location filename="../../desktop/job_table_model.py" line="307"/>
         <source>Processing</source>
         <translation>Processando</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="310"/>
+        <location filename="../../desktop/job_table_model.py" line="308"/>
         <source>Done</source>
         <translation>Concluído</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="311"/>
+        <location filename="../../desktop/job_table_model.py" line="309"/>
         <source>Error</source>
         <translation>Erro</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="312"/>
+        <location filename="../../desktop/job_table_model.py" line="310"/>
         <source>Expired</source>
         <translation>Expirado</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="384"/>
+        <location filename="../../desktop/job_table_model.py" line="382"/>
         <source>%n done</source>
         <translation>
             <numerusform>%n concluído</numerusform>
@@ -399,7 +399,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="386"/>
+        <location filename="../../desktop/job_table_model.py" line="384"/>
         <source>%n running</source>
         <translation>
             <numerusform>%n em andamento</numerusform>
@@ -407,7 +407,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="388"/>
+        <location filename="../../desktop/job_table_model.py" line="386"/>
         <source>%n waiting</source>
         <translation>
             <numerusform>%n aguardando</numerusform>
@@ -415,7 +415,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="391"/>
+        <location filename="../../desktop/job_table_model.py" line="389"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n com falha</numerusform>
@@ -423,7 +423,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="393"/>
+        <location filename="../../desktop/job_table_model.py" line="391"/>
         <source>%n expired</source>
         <translation>
             <numerusform>%n expirado</numerusform>
@@ -431,7 +431,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="400"/>
+        <location filename="../../desktop/job_table_model.py" line="398"/>
         <source>{done} done, {processing} processing, {pending} pending, {error} failed ({expired} expired) of {total}</source>
         <translation>{done} concluídos, {processing} em processamento, {pending} pendentes, {error} com falha ({expired} expirados) de {total}</translation>
     </message>
@@ -439,263 +439,268 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="145"/>
-        <location filename="../../desktop/main_window.py" line="329"/>
+        <location filename="../../desktop/main_window.py" line="146"/>
+        <location filename="../../desktop/main_window.py" line="333"/>
         <source>OCR Jobs</source>
         <translation>OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="148"/>
+        <location filename="../../desktop/main_window.py" line="149"/>
         <source>OCR Jobs main window</source>
         <translation>Janela principal do OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="180"/>
+        <location filename="../../desktop/main_window.py" line="181"/>
         <source>&amp;Open images…</source>
         <translation>&amp;Abrir imagens…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="183"/>
+        <location filename="../../desktop/main_window.py" line="184"/>
         <source>&amp;Paste images</source>
         <translation>C&amp;olar imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="186"/>
+        <location filename="../../desktop/main_window.py" line="187"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;tualizar</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="189"/>
+        <location filename="../../desktop/main_window.py" line="190"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Configurações…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="191"/>
+        <location filename="../../desktop/main_window.py" line="192"/>
         <source>&amp;Quit</source>
         <translation>&amp;Sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="192"/>
+        <location filename="../../desktop/main_window.py" line="193"/>
         <source>Re&amp;name</source>
         <translation>Re&amp;nomear</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="194"/>
+        <location filename="../../desktop/main_window.py" line="195"/>
         <source>Re&amp;try failed</source>
         <translation>&amp;Reprocessar falhas</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="197"/>
+        <location filename="../../desktop/main_window.py" line="198"/>
         <source>&amp;Audit trail</source>
         <translation>Trilha de a&amp;uditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="200"/>
+        <location filename="../../desktop/main_window.py" line="201"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Excluir…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="203"/>
+        <location filename="../../desktop/main_window.py" line="204"/>
         <source>&amp;Find jobs</source>
         <translation>&amp;Buscar trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="206"/>
+        <location filename="../../desktop/main_window.py" line="207"/>
         <source>&amp;Copy text</source>
         <translation>&amp;Copiar texto</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="209"/>
+        <location filename="../../desktop/main_window.py" line="210"/>
         <source>&amp;Save text as…</source>
         <translation>&amp;Salvar texto como…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="212"/>
+        <location filename="../../desktop/main_window.py" line="213"/>
         <source>Zoom &amp;in</source>
         <translation>&amp;Aumentar zoom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="215"/>
+        <location filename="../../desktop/main_window.py" line="216"/>
         <source>Zoom &amp;out</source>
         <translation>&amp;Diminuir zoom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="218"/>
+        <location filename="../../desktop/main_window.py" line="219"/>
         <source>&amp;Fit image</source>
         <translation>A&amp;justar imagem</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="220"/>
+        <location filename="../../desktop/main_window.py" line="221"/>
         <source>&amp;About OCR Jobs</source>
         <translation>&amp;Sobre o OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="231"/>
+        <location filename="../../desktop/main_window.py" line="232"/>
         <source>Main toolbar</source>
         <translation>Barra de ferramentas principal</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="248"/>
+        <location filename="../../desktop/main_window.py" line="249"/>
         <source>Backend mode</source>
         <translation>Modo do backend</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="262"/>
+        <location filename="../../desktop/main_window.py" line="263"/>
         <source>Jobs</source>
         <translation>Trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="290"/>
+        <location filename="../../desktop/main_window.py" line="294"/>
         <source>Drop images or folders here, or press Ctrl+O, to create your first job.</source>
         <translation>Solte imagens ou pastas aqui, ou pressione Ctrl+O, para criar seu primeiro trabalho.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="318"/>
+        <location filename="../../desktop/main_window.py" line="322"/>
         <source>Drop images, PDFs or folders to create a job</source>
         <translation>Solte imagens, PDFs ou pastas para criar um trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="335"/>
+        <location filename="../../desktop/main_window.py" line="339"/>
         <source>&amp;File</source>
         <translation>&amp;Arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="341"/>
+        <location filename="../../desktop/main_window.py" line="345"/>
         <source>&amp;Job</source>
         <translation>&amp;Trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="345"/>
+        <location filename="../../desktop/main_window.py" line="349"/>
         <source>&amp;View</source>
         <translation>&amp;Exibir</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="349"/>
+        <location filename="../../desktop/main_window.py" line="353"/>
         <source>&amp;Help</source>
         <translation>A&amp;juda</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="370"/>
+        <location filename="../../desktop/main_window.py" line="375"/>
         <source>Text saved to {path}</source>
         <translation>Texto salvo em {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="388"/>
+        <location filename="../../desktop/main_window.py" line="393"/>
         <source>Starting…</source>
         <translation>Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="390"/>
+        <location filename="../../desktop/main_window.py" line="395"/>
         <source>Local stack</source>
         <translation>Pilha local</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="392"/>
+        <location filename="../../desktop/main_window.py" line="397"/>
         <source>Embedded local stack on 127.0.0.1 (no AWS account); data is discarded on exit</source>
         <translation>Pilha local embutida em 127.0.0.1 (sem conta AWS); os dados são descartados ao sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="396"/>
+        <location filename="../../desktop/main_window.py" line="401"/>
         <source>AWS</source>
         <translation>AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="397"/>
+        <location filename="../../desktop/main_window.py" line="402"/>
         <source>AWS region {region}, bucket {bucket}</source>
         <translation>Região AWS {region}, bucket {bucket}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="402"/>
+        <location filename="../../desktop/main_window.py" line="407"/>
         <source>Test backend</source>
         <translation>Backend de teste</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="403"/>
+        <location filename="../../desktop/main_window.py" line="408"/>
         <source>Not connected</source>
         <translation>Desconectado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="414"/>
+        <location filename="../../desktop/main_window.py" line="419"/>
         <source>Worker running</source>
         <translation>Processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="417"/>
+        <location filename="../../desktop/main_window.py" line="422"/>
         <source>No worker running</source>
         <translation>Nenhum processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="418"/>
+        <location filename="../../desktop/main_window.py" line="423"/>
         <source>Start one with: ocrjobs-worker</source>
         <translation>Inicie um com: ocrjobs-worker</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="422"/>
+        <location filename="../../desktop/main_window.py" line="427"/>
         <source>OCR Jobs — {mode}</source>
         <translation>OCR Jobs — {mode}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="437"/>
+        <location filename="../../desktop/main_window.py" line="443"/>
         <source>Running on the embedded local stack, but no OCR worker is running: jobs stay pending.</source>
         <translation>Executando na pilha local embutida, mas nenhum processador de OCR está ativo: os trabalhos ficam pendentes.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="444"/>
+        <location filename="../../desktop/main_window.py" line="450"/>
         <source>The backend could not start</source>
         <translation>O backend não pôde ser iniciado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="451"/>
+        <location filename="../../desktop/main_window.py" line="457"/>
         <source>Lost the connection to the database: {message}</source>
         <translation>Conexão com o banco de dados perdida: {message}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="538"/>
+        <location filename="../../desktop/main_window.py" line="519"/>
+        <source>This column cannot be sorted</source>
+        <translation>Esta coluna não pode ser ordenada</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="555"/>
         <source>Job finished: {name}</source>
         <translation>Trabalho concluído: {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="539"/>
+        <location filename="../../desktop/main_window.py" line="556"/>
         <source>{done} of {total} items done, {failed} failed</source>
         <translation>{done} de {total} itens concluídos, {failed} com falha</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="606"/>
+        <location filename="../../desktop/main_window.py" line="623"/>
         <source>Choose images</source>
         <translation>Escolher imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="611"/>
+        <location filename="../../desktop/main_window.py" line="628"/>
         <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</source>
         <translation>Imagens e PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="613"/>
+        <location filename="../../desktop/main_window.py" line="630"/>
         <source>All files (*)</source>
         <translation>Todos os arquivos (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="640"/>
+        <location filename="../../desktop/main_window.py" line="657"/>
         <source>The clipboard holds no image or file</source>
         <translation>A área de transferência não contém imagem nem arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="670"/>
+        <location filename="../../desktop/main_window.py" line="687"/>
         <source>Not connected: nothing was sent.</source>
         <translation>Desconectado: nada foi enviado.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="699"/>
+        <location filename="../../desktop/main_window.py" line="716"/>
         <source>Cancelling…</source>
         <translation>Cancelando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="720"/>
+        <location filename="../../desktop/main_window.py" line="737"/>
         <source>Job “{name}” created with {n} items</source>
         <translation>Trabalho “{name}” criado com {n} itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="729"/>
+        <location filename="../../desktop/main_window.py" line="746"/>
         <source>No job was created: none of the %n file(s) could be used.</source>
         <translation>
             <numerusform>Nenhum trabalho foi criado: o arquivo não pôde ser usado.</numerusform>
@@ -703,7 +708,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="735"/>
+        <location filename="../../desktop/main_window.py" line="752"/>
         <source>%n file(s) were refused; the others were sent.</source>
         <translation>
             <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>
@@ -711,7 +716,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="742"/>
+        <location filename="../../desktop/main_window.py" line="759"/>
         <source>%n item(s) could not be queued yet; they will be sent again automatically.</source>
         <translation>
             <numerusform>%n item ainda não pôde entrar na fila; será reenviado automaticamente.</numerusform>
@@ -719,12 +724,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="774"/>
+        <location filename="../../desktop/main_window.py" line="791"/>
         <source>Upload of “{name}” cancelled; nothing was kept</source>
         <translation>Envio de “{name}” cancelado; nada foi mantido</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="792"/>
+        <location filename="../../desktop/main_window.py" line="809"/>
         <source>Nothing was sent — {reason}. Your %n file(s) are listed in the details; send again when the connection is back.</source>
         <translation>
             <numerusform>Nada foi enviado — {reason}. Seu arquivo está listado nos detalhes; envie de novo quando a conexão voltar.</numerusform>
@@ -732,77 +737,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="798"/>
+        <location filename="../../desktop/main_window.py" line="815"/>
         <source>Send again</source>
         <translation>Enviar de novo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="780"/>
+        <location filename="../../desktop/main_window.py" line="797"/>
         <source>Could not create the job “{name}”</source>
         <translation>Não foi possível criar o trabalho “{name}”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="816"/>
+        <location filename="../../desktop/main_window.py" line="833"/>
         <source>Cannot reach the backend ({reason}). “{name}” is kept in the outbox and will be sent automatically when the connection is back.</source>
         <translation>Não foi possível acessar o backend ({reason}). “{name}” ficou guardado na caixa de saída e será enviado automaticamente quando a conexão voltar.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="820"/>
+        <location filename="../../desktop/main_window.py" line="837"/>
         <source>Send now</source>
         <translation>Enviar agora</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="842"/>
+        <location filename="../../desktop/main_window.py" line="859"/>
         <source>Waiting to send</source>
         <translation>Aguardando envio</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="889"/>
+        <location filename="../../desktop/main_window.py" line="906"/>
         <source>Could not rename the job</source>
         <translation>Não foi possível renomear o trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="896"/>
+        <location filename="../../desktop/main_window.py" line="913"/>
         <source>Renamed to “{name}”</source>
         <translation>Renomeado para “{name}”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="918"/>
+        <location filename="../../desktop/main_window.py" line="935"/>
         <source>Delete job</source>
         <translation>Excluir trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="919"/>
+        <location filename="../../desktop/main_window.py" line="936"/>
         <source>Delete the job “{name}”?</source>
         <translation>Excluir o trabalho “{name}”?</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="922"/>
+        <location filename="../../desktop/main_window.py" line="939"/>
         <source>This permanently removes {objects} stored image(s) from the bucket, {rows} database row(s) (the job and its {items} item(s)) and {events} audit log entr(ies). The deletion itself is logged.</source>
         <translation>Isto remove permanentemente {objects} imagem(ns) armazenada(s) no bucket, {rows} linha(s) do banco de dados (o trabalho e seus {items} item(ns)) e {events} registro(s) de auditoria. A própria exclusão fica registrada.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="928"/>
+        <location filename="../../desktop/main_window.py" line="945"/>
         <source>Delete</source>
         <translation>Excluir</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="943"/>
+        <location filename="../../desktop/main_window.py" line="960"/>
         <source>Could not delete the job</source>
         <translation>Não foi possível excluir o trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="952"/>
+        <location filename="../../desktop/main_window.py" line="969"/>
         <source>Deleted: {objects} objects, {rows} rows, {events} audit entries</source>
         <translation>Excluído: {objects} objetos, {rows} linhas, {events} registros de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="965"/>
+        <location filename="../../desktop/main_window.py" line="982"/>
         <source>Could not retry the items</source>
         <translation>Não foi possível reprocessar os itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="970"/>
+        <location filename="../../desktop/main_window.py" line="987"/>
         <source>%n item(s) queued again</source>
         <translation>
             <numerusform>%n item voltou para a fila</numerusform>
@@ -810,34 +815,39 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="981"/>
+        <location filename="../../desktop/main_window.py" line="998"/>
         <source>Could not read the audit log</source>
         <translation>Não foi possível ler o registro de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1026"/>
+        <location filename="../../desktop/main_window.py" line="1015"/>
+        <source>Could not read the settings</source>
+        <translation>Não foi possível ler as configurações</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="1053"/>
         <source>The new language applies the next time OCR Jobs starts.</source>
         <translation>O novo idioma vale a partir da próxima vez que o OCR Jobs for aberto.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1053"/>
+        <location filename="../../desktop/main_window.py" line="1080"/>
         <source>About OCR Jobs</source>
         <translation>Sobre o OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1055"/>
+        <location filename="../../desktop/main_window.py" line="1082"/>
         <source>OCR Jobs — drop images in, read their text.
 Desktop client of the ocrjobs pipeline.</source>
         <translation>OCR Jobs — solte imagens, leia o texto.
 Cliente desktop do pipeline ocrjobs.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1090"/>
+        <location filename="../../desktop/main_window.py" line="1117"/>
         <source>Uploads in progress</source>
         <translation>Envios em andamento</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="1092"/>
+        <location filename="../../desktop/main_window.py" line="1119"/>
         <source>%n upload(s) are still running. Cancel them and quit?</source>
         <translation>
             <numerusform>%n envio ainda está em andamento. Cancelar e sair?</numerusform>
@@ -848,212 +858,212 @@ Cliente desktop do pipeline ocrjobs.</translation>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="96"/>
+        <location filename="../../desktop/settings_dialog.py" line="97"/>
         <source>Settings</source>
         <translation>Configurações</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="103"/>
+        <location filename="../../desktop/settings_dialog.py" line="104"/>
         <source>AWS profile</source>
         <translation>Perfil AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="108"/>
+        <location filename="../../desktop/settings_dialog.py" line="109"/>
         <source>AWS region</source>
         <translation>Região AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="109"/>
+        <location filename="../../desktop/settings_dialog.py" line="110"/>
         <source>Endpoint URL</source>
         <translation>URL do endpoint</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="110"/>
+        <location filename="../../desktop/settings_dialog.py" line="111"/>
         <source>S3 bucket</source>
         <translation>Bucket S3</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="111"/>
+        <location filename="../../desktop/settings_dialog.py" line="112"/>
         <source>SQS queue</source>
         <translation>Fila SQS</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="112"/>
+        <location filename="../../desktop/settings_dialog.py" line="113"/>
         <source>Audit table</source>
         <translation>Tabela de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="115"/>
+        <location filename="../../desktop/settings_dialog.py" line="116"/>
         <source>Database URL</source>
         <translation>URL do banco de dados</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="117"/>
+        <location filename="../../desktop/settings_dialog.py" line="118"/>
         <source>Database password</source>
         <translation>Senha do banco de dados</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="119"/>
+        <location filename="../../desktop/settings_dialog.py" line="120"/>
         <source>stored in the system keyring</source>
         <translation>guardada no chaveiro do sistema</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="124"/>
+        <location filename="../../desktop/settings_dialog.py" line="125"/>
         <source>Default OCR language</source>
         <translation>Idioma padrão do OCR</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="130"/>
+        <location filename="../../desktop/settings_dialog.py" line="131"/>
         <source>Poll interval in seconds</source>
         <translation>Intervalo de consulta em segundos</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="132"/>
+        <location filename="../../desktop/settings_dialog.py" line="133"/>
         <source>Interface language</source>
         <translation>Idioma da interface</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="134"/>
+        <location filename="../../desktop/settings_dialog.py" line="135"/>
         <source>System</source>
         <translation>Sistema</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="137"/>
+        <location filename="../../desktop/settings_dialog.py" line="138"/>
         <source>AWS</source>
         <translation>AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="139"/>
+        <location filename="../../desktop/settings_dialog.py" line="140"/>
         <source>&amp;Profile:</source>
         <translation>&amp;Perfil:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="140"/>
+        <location filename="../../desktop/settings_dialog.py" line="141"/>
         <source>&amp;Region:</source>
         <translation>&amp;Região:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="141"/>
+        <location filename="../../desktop/settings_dialog.py" line="142"/>
         <source>&amp;Endpoint URL:</source>
         <translation>URL do &amp;endpoint:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="142"/>
+        <location filename="../../desktop/settings_dialog.py" line="143"/>
         <source>&amp;Bucket:</source>
         <translation>&amp;Bucket:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="143"/>
+        <location filename="../../desktop/settings_dialog.py" line="144"/>
         <source>&amp;Queue:</source>
         <translation>&amp;Fila:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="144"/>
+        <location filename="../../desktop/settings_dialog.py" line="145"/>
         <source>Audit &amp;table:</source>
         <translation>&amp;Tabela de auditoria:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="145"/>
+        <location filename="../../desktop/settings_dialog.py" line="146"/>
         <source>Database</source>
         <translation>Banco de dados</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="147"/>
+        <location filename="../../desktop/settings_dialog.py" line="148"/>
         <source>&amp;URL:</source>
         <translation>&amp;URL:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="148"/>
+        <location filename="../../desktop/settings_dialog.py" line="149"/>
         <source>Pass&amp;word:</source>
         <translation>&amp;Senha:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="149"/>
+        <location filename="../../desktop/settings_dialog.py" line="150"/>
         <source>Application</source>
         <translation>Aplicativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="151"/>
+        <location filename="../../desktop/settings_dialog.py" line="152"/>
         <source>OCR &amp;language:</source>
         <translation>&amp;Idioma do OCR:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="152"/>
+        <location filename="../../desktop/settings_dialog.py" line="153"/>
         <source>Poll &amp;interval:</source>
         <translation>Intervalo de &amp;consulta:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="153"/>
+        <location filename="../../desktop/settings_dialog.py" line="154"/>
         <source>Interface l&amp;anguage:</source>
         <translation>Idioma da inter&amp;face:</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="156"/>
+        <location filename="../../desktop/settings_dialog.py" line="157"/>
         <source>Leave the database URL, endpoint and profile empty to run on the embedded local stack. AWS credentials come from your AWS profile or environment.</source>
         <translation>Deixe a URL do banco, o endpoint e o perfil vazios para usar a pilha local embutida. As credenciais AWS vêm do seu perfil AWS ou do ambiente.</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="163"/>
+        <location filename="../../desktop/settings_dialog.py" line="164"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Testar conexão</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="164"/>
+        <location filename="../../desktop/settings_dialog.py" line="165"/>
         <source>Test connection</source>
         <translation>Testar conexão</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="168"/>
+        <location filename="../../desktop/settings_dialog.py" line="169"/>
         <source>Connection test results</source>
         <translation>Resultados do teste de conexão</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="171"/>
+        <location filename="../../desktop/settings_dialog.py" line="172"/>
         <source>Service</source>
         <translation>Serviço</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="171"/>
+        <location filename="../../desktop/settings_dialog.py" line="172"/>
         <source>Result</source>
         <translation>Resultado</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="171"/>
+        <location filename="../../desktop/settings_dialog.py" line="172"/>
         <source>Where</source>
         <translation>Onde</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="171"/>
+        <location filename="../../desktop/settings_dialog.py" line="172"/>
         <source>Duration</source>
         <translation>Duração</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="241"/>
+        <location filename="../../desktop/settings_dialog.py" line="261"/>
         <source>Could not save: {error}</source>
         <translation>Não foi possível salvar: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="256"/>
+        <location filename="../../desktop/settings_dialog.py" line="271"/>
         <source>Testing…</source>
         <translation>Testando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="276"/>
+        <location filename="../../desktop/settings_dialog.py" line="291"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="286"/>
+        <location filename="../../desktop/settings_dialog.py" line="301"/>
         <source>All services reachable.</source>
         <translation>Todos os serviços acessíveis.</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="288"/>
+        <location filename="../../desktop/settings_dialog.py" line="303"/>
         <source>Failing: {services}</source>
         <translation>Com falha: {services}</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="295"/>
+        <location filename="../../desktop/settings_dialog.py" line="310"/>
         <source>The test could not run: {error}</source>
         <translation>O teste não pôde ser executado: {error}</translation>
     </message>

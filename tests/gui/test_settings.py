@@ -43,8 +43,8 @@ def test_settings_dialog_saves_and_reloads(
     dialog.language.setCurrentText("por")
     dialog.poll.setValue(5.0)
     dialog.ui_language.setCurrentIndex(dialog.ui_language.findData("pt_BR"))
-    dialog.save()
-    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.save()
     assert dialog.backend_changed
     assert dialog.language_changed
     runner.shutdown()
@@ -112,3 +112,21 @@ def test_without_a_display_the_app_says_so(
     assert not has_display()
     assert main([]) == 3
     assert "no display" in capsys.readouterr().err
+
+
+def test_settings_from_the_window_apply_the_poll_interval(
+    qtbot: QtBot, window: MainWindow, prefs: Preferences
+) -> None:
+    window.settings_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.settings_dialog is not None and window.settings_dialog.isVisible()
+    )
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.poll.setValue(7.5)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.save()
+    assert not dialog.backend_changed
+    assert window.backend.settings is not None
+    assert window.backend.settings.poll_interval == 7.5
+    assert prefs.stored()["poll_interval"] in (7.5, "7.5")
