@@ -166,6 +166,14 @@ class Stats:
         """Items that got a result (DONE or ERROR)."""
         return self.done + self.failed
 
+    def add(self, name: str) -> None:
+        """Count one more ``name`` (thread-safe)."""
+        with _STATS_LOCK:
+            setattr(self, name, getattr(self, name) + 1)
+
+
+_STATS_LOCK = threading.Lock()
+
 
 class Worker:
     """The consumer of one process (see the module docstring).
@@ -332,7 +340,7 @@ class Worker:
         except OcrJobsError as exc:
             log.warning("could not release message %s: %s", m.message_id, exc, extra=_ids(m))
         else:
-            self.stats.released += 1
+            self.stats.add("released")
             log.info("released message %s", m.message_id, extra=_ids(m))
 
     # -- one message --------------------------------------------------------------------
@@ -351,19 +359,22 @@ class Worker:
 
     def _process(self, m: ReceivedMessage) -> None:
         t0 = time.perf_counter()
+        if self.stopping:  # received just before the stop: not started, hand it back
+            self._release_message(m)
+            return
         try:
             msg = decode(m.body)
         except BadMessage as exc:
             # Left alone: it comes back after the visibility timeout and SQS moves it to
             # the dead-letter queue after maxReceiveCount deliveries.
-            self.stats.undecodable += 1
+            self.stats.add("undecodable")
             log.error("undecodable message %s: %s", m.message_id, exc.message, extra=_ids(m))
             return
         ids = _ids(m, msg)
         outcome = retry_lock_conflicts(processing.claim, self.ctx, msg, message_id=m.message_id)
         if isinstance(outcome, processing.Skip):
             self.ctx.queue.delete(m.receipt_handle)
-            self.stats.skipped += 1
+            self.stats.add("skipped")
             log.info("skipped message %s: %s", m.message_id, outcome.reason, extra=ids)
             return
         c = outcome
@@ -400,7 +411,7 @@ class Worker:
         )
         self.ctx.queue.delete(m.receipt_handle)
         if recorded:
-            self.stats.done += 1
+            self.stats.add("done")
         log.info(
             "item %s %s",
             c.item_id,
@@ -441,7 +452,7 @@ class Worker:
         )
         self.ctx.queue.delete(m.receipt_handle)
         if recorded:
-            self.stats.failed += 1
+            self.stats.add("failed")
         log.warning(
             "item %s failed: %s: %s",
             c.item_id,
@@ -452,7 +463,7 @@ class Worker:
 
     def _retry_later(self, m: ReceivedMessage, exc: Exception) -> None:
         """Keep the message and hide it for a backoff drawn from its receive count."""
-        self.stats.retried += 1
+        self.stats.add("retried")
         delay = round(
             backoff_seconds(
                 m.receive_count, base=self.options.backoff_base, cap=self.options.backoff_cap
