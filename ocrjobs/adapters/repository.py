@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ocrjobs.adapters.database import WRITE_OPTION, describe
 from ocrjobs.adapters.orm import job_items, jobs
-from ocrjobs.domain.errors import BackendUnavailable
+from ocrjobs.domain.errors import BackendUnavailable, ConfigError
 from ocrjobs.domain.model import Job, JobItem
 from ocrjobs.domain.status import (
     EXPIRED_CODE,
@@ -577,7 +577,9 @@ class UnitOfWork:
             if self.write:
                 conn = conn.execution_options(**{WRITE_OPTION: True})
             conn.begin()
-        except OperationalError as exc:
+        except DBAPIError as exc:
+            # OperationalError (refused, timed out) and DatabaseError alike, e.g. an
+            # SQLite path holding some other file: either way this database cannot be used.
             raise _unavailable(self.engine, exc) from exc
         self._conn = conn
         return self
@@ -610,9 +612,23 @@ class UnitOfWork:
             conn.close()
         if isinstance(exc, OperationalError) and _is_connection_error(exc):
             raise _unavailable(self.engine, exc) from exc
+        if isinstance(exc, DBAPIError) and _is_missing_table(exc):
+            raise ConfigError(
+                f"the database at {describe(self.engine)} has no ocrjobs tables: "
+                "run `ocrjobs init` to create them",
+                details=str(exc.orig),
+            ) from exc
 
 
 UowFactory = Callable[..., UnitOfWork]
+
+# MySQL/MariaDB ER_NO_SUCH_TABLE; SQLite only says so in its message.
+_MYSQL_NO_SUCH_TABLE = 1146
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    args: tuple[object, ...] = tuple(getattr(exc.orig, "args", ()))
+    return "no such table" in str(exc.orig).lower() or args[:1] == (_MYSQL_NO_SUCH_TABLE,)
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
