@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 
 from ocrjobs.adapters.orm import job_items, jobs
@@ -443,3 +447,58 @@ def test_raw_driver_errors_are_dbapi_errors(engine: Engine) -> None:
     """Sanity: the constraint tests above see driver errors wrapped by SQLAlchemy."""
     with pytest.raises(DBAPIError), engine.connect() as conn:
         conn.execute(text("SELECT * FROM no_such_table"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def unmigrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A reachable database without the ocrjobs schema (``ocrjobs init`` never ran)."""
+    from ocrjobs.adapters.database import make_engine
+
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'uninitialised.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    base = os.environ.get("OCRJOBS_TEST_MYSQL_URL")
+    if not base:
+        pytest.skip("OCRJOBS_TEST_MYSQL_URL not set: MariaDB runs skipped")
+    name = f"ocrjobs_u_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(base))
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    engine = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
+def test_a_database_without_the_schema_says_to_run_init(unmigrated_engine: Engine) -> None:
+    from ocrjobs.domain.errors import ConfigError
+
+    with (
+        pytest.raises(ConfigError, match="ocrjobs init") as info,
+        UnitOfWork(unmigrated_engine) as uow,
+    ):
+        uow.repo.list_jobs(0, 10)
+    assert unmigrated_engine.url.render_as_string(hide_password=True) in info.value.message
+
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
+    from ocrjobs.adapters.database import make_engine
+    from ocrjobs.domain.errors import BackendUnavailable
+
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("these are my notes, not a database\n" * 20)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with pytest.raises(BackendUnavailable) as info, UnitOfWork(engine) as uow:
+            uow.repo.list_jobs(0, 1)
+    finally:
+        engine.dispose()
+    assert info.value.service == "database"
+    assert str(path) in info.value.endpoint
+    assert "not a database" in info.value.reason
