@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QFile, QIODevice, QResource
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QPixmap
 
 RCC_FILE = "ocrjobs.rcc"
 QRC_FILE = "ocrjobs.qrc"
@@ -30,6 +30,10 @@ def resource_path(relative: str) -> Path:
     return base / "resources" / relative
 
 
+ICON_STROKE = "#5b6776"
+"""The stroke colour the line icons are drawn with (recoloured for dark palettes)."""
+
+
 class Resources:
     """Registers the compiled resources once per process and hands out icons and text."""
 
@@ -38,10 +42,25 @@ class Resources:
         self.loaded = QResource.registerResource(str(path))
         if not self.loaded:
             raise FileNotFoundError(f"cannot load Qt resources from {path}")
+        self.icon_color = ICON_STROKE
+        self._icons: dict[tuple[str, str], QIcon] = {}
 
     def icon(self, name: str) -> QIcon:
-        """An icon from ``resources/icons/<name>.svg``."""
-        return QIcon(f":/icons/{name}.svg")
+        """An icon from ``resources/icons/<name>.svg``, in :attr:`icon_color`."""
+        if self.icon_color == ICON_STROKE:
+            return QIcon(f":/icons/{name}.svg")
+        key = (name, self.icon_color)
+        cached = self._icons.get(key)
+        if cached is None:
+            svg = self.text(f"icons/{name}.svg").replace(ICON_STROKE, self.icon_color)
+            pixmap = QPixmap()
+            # Rendered at 2x so toolbar icons stay sharp on high-DPI screens.
+            pixmap.loadFromData(
+                svg.replace('width="24" height="24"', 'width="48" height="48"').encode()
+            )
+            cached = QIcon(pixmap)
+            self._icons[key] = cached
+        return cached
 
     def text(self, name: str) -> str:
         """A text resource such as ``style.qss``."""

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from desktop.resources import Resources
+from desktop.resources import ICON_STROKE, Resources
 
 LIGHT = {
     "window": "#f5f6f8",
@@ -24,6 +24,10 @@ LIGHT = {
     "banner_error": "#fdecec",
     "overlay": "rgba(37, 99, 235, 0.10)",
     "canvas": "#e8eaee",
+    "local_bg": "#e6f4ea",
+    "local_fg": "#1e7b3c",
+    "aws_bg": "#fff1dc",
+    "aws_fg": "#9a5b00",
 }
 DARK = {
     "window": "#1e2128",
@@ -41,6 +45,10 @@ DARK = {
     "banner_error": "#3d1f22",
     "overlay": "rgba(79, 140, 255, 0.16)",
     "canvas": "#0f1115",
+    "local_bg": "#173d26",
+    "local_fg": "#7ee2a0",
+    "aws_bg": "#3f2d10",
+    "aws_fg": "#f5c56b",
 }
 
 
@@ -64,6 +72,7 @@ class Theme:
 
     def apply(self) -> None:
         colors = DARK if self.dark else LIGHT
+        self.resources.icon_color = "#aab4c3" if self.dark else ICON_STROKE
         p = QPalette()
         role = QPalette.ColorRole
         p.setColor(role.Window, QColor(colors["window"]))
