@@ -46,32 +46,46 @@ def main(argv: list[str] | None = None) -> int:
         )
         ctx = build_context(settings)
         try:
-            result = create_job(ctx, "demo", files)
-            for r in result.rejected:
-                print(f"refused {r.name}: {r.reason}")
-            if result.job is None:
+            # The samples' names say their language: pt-* is Portuguese.
+            batches = {
+                ("demo (English)", "eng"): [f for f in files if not f.name.startswith("pt-")],
+                ("demo (português)", "por"): [f for f in files if f.name.startswith("pt-")],
+            }
+            job_ids = []
+            for (name, lang), batch in batches.items():
+                if not batch:
+                    continue
+                result = create_job(ctx, name, batch, language=lang)
+                for r in result.rejected:
+                    print(f"refused {r.name}: {r.reason}")
+                if result.job is not None:
+                    job_ids.append(result.job.job.id)
+                    print(f"submitted '{name}' ({lang}): {len(result.job.items)} images")
+            if not job_ids:
                 return 1
-            job_id = result.job.job.id
-            print(f"submitted job {job_id} with {len(result.job.items)} images; OCR running...")
+            print("OCR running...")
             deadline = time.monotonic() + args.timeout
-            detail = get_job(ctx, job_id)
-            while detail.job.status.value not in FINISHED:
-                if worker.poll() is not None:
-                    print(f"the worker exited with code {worker.returncode}", file=sys.stderr)
-                    return 1
-                if time.monotonic() > deadline:
-                    print("timed out waiting for OCR", file=sys.stderr)
-                    return 1
-                time.sleep(0.5)
+            ok = True
+            for job_id in job_ids:
                 detail = get_job(ctx, job_id)
-            for item in detail.items:
-                print(f"\n=== {item.original_name} [{item.status.value}]")
-                print(item.ocr_text or f"{item.error_code}: {item.error_msg}")
+                while detail.job.status.value not in FINISHED:
+                    if worker.poll() is not None:
+                        print(f"the worker exited with code {worker.returncode}", file=sys.stderr)
+                        return 1
+                    if time.monotonic() > deadline:
+                        print("timed out waiting for OCR", file=sys.stderr)
+                        return 1
+                    time.sleep(0.5)
+                    detail = get_job(ctx, job_id)
+                for item in detail.items:
+                    print(f"\n=== {item.original_name} [{item.status.value}]")
+                    print(item.ocr_text or f"{item.error_code}: {item.error_msg}")
+                ok = ok and detail.job.status.value == "DONE"
             print("\njobs:")
             for s in list_jobs(ctx).jobs:
                 c = s.counts
                 print(f"  {s.job.name}: {s.job.status.value}, {c.done}/{c.total} done")
-            return 0 if detail.job.status.value == "DONE" else 1
+            return 0 if ok else 1
         finally:
             worker.terminate()
             try:
