@@ -227,12 +227,23 @@ def test_submit_list_show_rename_logs_delete(stack: Stack, tmp_path: Path, sampl
     assert [e["action"] for e in stack.events(job_id)] == ["JOB_CREATED", "JOB_RENAMED"]
 
     # -- delete: nothing left in S3, SQL or DynamoDB; again → not found --
+    day_before = datetime.now(UTC).strftime("%Y-%m-%d")
     deleted = ok("delete", job_id, "--yes")
     assert job_id in deleted.stdout
     assert stack.keys() == []
     assert stack.sql("SELECT id FROM jobs") == []
     assert stack.sql("SELECT id FROM job_items") == []
     assert stack.events(job_id) == []
+    # "who deleted what, when" survives in a per-day partition outside the job's own
+    days = {day_before, datetime.now(UTC).strftime("%Y-%m-%d")}
+    records = [
+        json.loads(e["details"])
+        for day in sorted(days)
+        for e in stack.events(f"deleted#{day}")
+        if e["action"] == "JOB_DELETED"
+    ]
+    assert [r["job_id"] for r in records] == [job_id]
+    assert records[0]["objects"] == n
     missing = ocrjobs("delete", job_id, "--yes")
     assert missing.returncode == 3
     assert job_id in missing.stderr
