@@ -884,3 +884,15 @@ def test_a_blank_file_name_still_gives_a_default_job_name(fake_ctx: Context) -> 
 def test_list_jobs_with_an_unknown_status_is_a_clear_error(fake_ctx: Context) -> None:
     with pytest.raises(OcrJobsError, match="BOGUS"):
         svc.list_jobs(fake_ctx, status="BOGUS")
+
+
+def test_longest_names_in_four_byte_characters_round_trip(fake_ctx: Context) -> None:
+    long_name = "📄" * 600 + ".png"
+    result = svc.create_job(fake_ctx, "名" * svc.MAX_NAME, [NamedBytes(long_name, png())])
+    assert result.job is not None
+    detail = svc.get_job(fake_ctx, result.job.job.id)
+    assert detail.job.name == "名" * svc.MAX_NAME
+    assert detail.items[0].original_name == long_name[:512]
+    renamed = svc.rename_job(fake_ctx, detail.job.id, "𝔘" * svc.MAX_NAME)
+    assert renamed.job.name == "𝔘" * svc.MAX_NAME
+    assert svc.list_jobs(fake_ctx, search="𝔘𝔘").total == 1
