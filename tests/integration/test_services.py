@@ -896,3 +896,33 @@ def test_longest_names_in_four_byte_characters_round_trip(fake_ctx: Context) -> 
     renamed = svc.rename_job(fake_ctx, detail.job.id, "𝔘" * svc.MAX_NAME)
     assert renamed.job.name == "𝔘" * svc.MAX_NAME
     assert svc.list_jobs(fake_ctx, search="𝔘𝔘").total == 1
+
+
+def test_retry_with_sqs_down_is_resent_by_requeue(
+    fake_ctx: Context, tmp_path: Path, clock: Clock
+) -> None:
+    created = create(fake_ctx, tmp_path, 2)
+    take_messages(fake_ctx)
+    clock.now = created.job.sqs_retention_deadline + timedelta(minutes=1)
+    assert expire_jobs(fake_ctx) == [created.job.id]
+    _, queue, _ = fakes(fake_ctx)
+    queue.broken = BackendUnavailable("sqs", "http://127.0.0.1:1", "refused")
+    assert retry_items(fake_ctx, created.job.id) == 2
+    detail = svc.get_job(fake_ctx, created.job.id)
+    assert {i.status for i in detail.items} == {ItemStatus.PENDING}
+    assert all(i.enqueued_at is None for i in detail.items)
+    queue.broken = None
+    clock.now += timedelta(seconds=1)
+    assert requeue_unsent(fake_ctx, timedelta(0)) == 2
+    assert sorted(decode(b).item_id for b in queue.bodies) == sorted(i.id for i in detail.items)
+
+
+def test_an_undecodable_dead_letter_is_kept_and_not_reread(fake_ctx: Context) -> None:
+    from ocrjobs.adapters.ports import OutgoingMessage
+
+    _, queue, _ = fakes(fake_ctx)
+    assert queue.dlq is not None
+    queue.dlq.send([OutgoingMessage("1", "not json at all")])
+    assert sweep_dead_letters(fake_ctx) == 0
+    assert queue.dlq.bodies == ["not json at all"]  # kept for an administrator
+    assert sweep_dead_letters(fake_ctx) == 0  # hidden now, not re-read in a loop
