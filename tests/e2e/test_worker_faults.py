@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import signal
 import socket
@@ -486,3 +487,34 @@ def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(
     assert wait_exit(stack, finisher) == 0
     assert [i.status for i in stack.items(job_id)] == [ItemStatus.DONE] * 4
     assert stack.done_events(job_id) == sorted(str(i.id) for i in made)
+
+
+def test_second_signal_exits_at_once(
+    local_stack: Settings, tmp_path: Path, page_png: bytes
+) -> None:
+    ctx = build_context(local_stack)
+    stack = Stack(
+        local_stack,
+        {**os.environ, "OCRJOBS_CONFIG": os.devnull, "OCRJOBS_ITEM_TIMEOUT": "60"},
+        ctx,
+        tmp_path,
+    )
+    try:
+        (item,) = stack.submit([page_png])
+        proc = stack.worker()
+        stack.wait_statuses(item.job_id, lambda s: s == [ItemStatus.PROCESSING])
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert wait_exit(stack, proc, timeout=5) == 128 + signal.SIGTERM
+        assert "second SIGTERM" in stack.logs()
+        # The OCR process went with it.
+        (ready,) = [line for line in stack.logs().splitlines() if "OCR processes ready" in line]
+        (child,) = json.loads(ready)["pids"]
+        stack.wait_for("OCR process gone", lambda: not Path(f"/proc/{child}").exists(), 5)
+    finally:
+        for p in stack.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(10)
+        ctx.close()
