@@ -184,7 +184,11 @@ class OcrProcess:
             OcrFailure: the engine's failure, or ``TIMEOUT``.
             ChildDied: the process died while reading (it has been replaced).
         """
-        if self._conn is None:
+        if self._conn is None or self._proc is None or not self._proc.is_alive():
+            # Never started, or died between items (e.g. the OOM killer): replace it first.
+            if self._conn is not None:
+                log.warning("OCR process %d died while idle; starting a new one", self.index)
+                self.kill()
             self.start()
         assert self._conn is not None
         t0 = time.perf_counter()

@@ -103,3 +103,12 @@ def test_unknown_engine_fails_at_start() -> None:
     with pytest.raises(OcrFailure) as info:
         p.start()
     assert info.value.code == "ENGINE_UNAVAILABLE"
+
+
+def test_child_that_died_while_idle_is_replaced_before_use(proc: OcrProcess) -> None:
+    victim = proc.pid
+    assert victim is not None
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(0.2)
+    assert proc.recognize(text_png(["Fresh process"]), "eng", 30).text == "Fresh process"
+    assert proc.pid != victim
