@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -243,22 +244,23 @@ def run_worker(
             t0 = time.perf_counter()
             sent = 0
             last_rss = 0.0
+            # Polling costs CPU in this process (moto answers in it too): keep it rare.
             while True:
-                depth = ctx.queue.depth()
-                room = depth_limit - depth.visible
-                if sent < len(bodies) and room >= 10:
-                    chunk = bodies[sent : sent + min(room, 50)]
-                    ctx.queue.send(chunk)
-                    sent += len(chunk)
-                if time.perf_counter() - last_rss > 2:
-                    rss.append(_rss_kb(proc.pid))
-                    last_rss = time.perf_counter()
-                if sent == len(bodies):
+                if sent < len(bodies):
+                    room = depth_limit - ctx.queue.depth().visible
+                    if room >= 10:
+                        chunk = bodies[sent : sent + min(room, 50)]
+                        ctx.queue.send(chunk)
+                        sent += len(chunk)
+                else:
                     with ctx.uow() as uow:
                         counts = uow.repo.counts_for([job.id])[job.id]
                     if counts.done + counts.error == len(items):
                         break
-                time.sleep(0.05)
+                if time.perf_counter() - last_rss > 2:
+                    rss.append(_rss_kb(proc.pid))
+                    last_rss = time.perf_counter()
+                time.sleep(0.25)
             seconds = time.perf_counter() - t0
             cpu_bench = _cpu_self() - cpu0
         finally:
@@ -337,6 +339,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # run the finally blocks: stop the worker and moto
+
+
 if __name__ == "__main__":
     threading.current_thread().name = "bench"
+    signal.signal(signal.SIGTERM, _terminate)
     raise SystemExit(main())
