@@ -27,6 +27,7 @@ from ocrjobs.adapters.fakes import FakeAuditLog, FakeObjectStore, FakeQueue
 from ocrjobs.adapters.messages import SEED_FIELDS, decode
 from ocrjobs.adapters.orm import job_items, jobs
 from ocrjobs.adapters.repository import UnitOfWork
+from ocrjobs.config import Settings
 from ocrjobs.domain.errors import AwsError, BackendUnavailable, NotFound, OcrJobsError
 from ocrjobs.domain.model import JobItem, NamedBytes, Progress
 from ocrjobs.domain.status import EXPIRED_CODE, ItemStatus, JobStatus
@@ -747,11 +748,22 @@ def test_cancelled_submission_leaves_nothing(fake_ctx: Context, tmp_path: Path) 
     assert_nothing_left(fake_ctx)
 
 
-def _ctx_on(fake_ctx: Context, engine: Engine) -> Context:
+def _ctx_on(engine: Engine, tmp_path: Path) -> Context:
+    """Fake AWS on a database that cannot be reached (no working ``db_url`` needed)."""
+
     def uow(*, write: bool = False) -> UnitOfWork:
         return UnitOfWork(engine, write=write)
 
-    return replace(fake_ctx, uow=uow, close_hooks=[engine.dispose])
+    dlq = FakeQueue("dlq")
+    return Context(
+        settings=Settings(data_dir=str(tmp_path / "data"), actor="tester@test"),
+        uow=uow,
+        store=FakeObjectStore("bucket"),
+        queue=FakeQueue("queue", max_receive_count=5, dlq=dlq),
+        dlq=dlq,
+        audit=FakeAuditLog(),
+        close_hooks=[engine.dispose],
+    )
 
 
 def _unreachable_sqlite(tmp_path: Path) -> Engine:
@@ -772,10 +784,8 @@ def _unreachable_sqlite(tmp_path: Path) -> Engine:
         ),
     ],
 )
-def test_database_unreachable_at_create_leaves_nothing_uploaded(
-    fake_ctx: Context, tmp_path: Path, make: Any
-) -> None:
-    ctx = _ctx_on(fake_ctx, make(tmp_path))
+def test_database_unreachable_at_create_leaves_nothing_uploaded(tmp_path: Path, make: Any) -> None:
+    ctx = _ctx_on(make(tmp_path), tmp_path)
     try:
         with pytest.raises(BackendUnavailable) as info:
             svc.create_job(ctx, "no db", valid_files(tmp_path, 3))
