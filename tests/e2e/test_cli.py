@@ -13,9 +13,9 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,10 @@ from typing import Any
 import boto3
 import pytest
 from PIL import Image
+from sqlalchemy import create_engine, text
 
 from ocrjobs.config import Settings
+from ocrjobs.localstack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +54,7 @@ def ok(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 class Stack:
-    """Plain clients on the local stack: boto3 with the stack's endpoint, sqlite3 on its file."""
+    """Plain clients on the local stack: boto3 on its endpoint, plain SQL on its database."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -62,18 +64,16 @@ class Stack:
         self.sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
         self.ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
         self.queue_url = self.sqs.get_queue_url(QueueName=settings.queue)["QueueUrl"]
-        db = settings.database_url.removeprefix("sqlite:///")
-        assert db != settings.database_url, "the local stack runs on SQLite"
-        self.db_path = db
+        # A bare engine and text SQL: none of our column types or repository code.
+        self.engine = create_engine(settings.database_url)
 
-    def sql(self, query: str, *params: object) -> list[sqlite3.Row]:
-        conn = sqlite3.connect(self.db_path)
-        conn.row_factory = sqlite3.Row
-        try:
-            with conn:
-                return conn.execute(query, params).fetchall()
-        finally:
-            conn.close()
+    def sql(self, query: str, **params: object) -> list[Any]:
+        with self.engine.begin() as conn:
+            result = conn.execute(text(query), params)
+            return list(result.mappings().all()) if result.returns_rows else []
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     def keys(self, prefix: str = "jobs/") -> list[str]:
         pages = self.s3.get_paginator("list_objects_v2").paginate(
@@ -105,8 +105,23 @@ class Stack:
 
 
 @pytest.fixture
-def stack(local_stack: Settings) -> Stack:
-    return Stack(local_stack)
+def stack(local_stack: Settings) -> Iterator[Stack]:
+    """The local stack on SQLite (its default)."""
+    plain = Stack(local_stack)
+    yield plain
+    plain.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def any_stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    """The local stack on SQLite, then on the real MariaDB."""
+    db = None if request.param == "sqlite" else str(request.getfixturevalue("_mysql_migrated"))
+    local = LocalStack(tmp_path / "stack", database_url=db)
+    settings = local.start()
+    plain = Stack(settings)
+    yield plain
+    plain.close()
+    local.stop()
 
 
 def png(path: Path, size: tuple[int, int] = (120, 40), shade: int = 255) -> Path:
@@ -121,9 +136,11 @@ def jpeg(path: Path) -> Path:
     return path
 
 
-def sql_time(value: str) -> datetime:
-    """SQLite stores our timestamps as naive UTC text."""
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+def sql_time(value: str | datetime) -> datetime:
+    """Our timestamps are stored as naive UTC (text on SQLite, DATETIME on MariaDB)."""
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    assert stamp.tzinfo is None
+    return stamp.replace(tzinfo=UTC)
 
 
 def closed_port() -> int:
@@ -161,7 +178,7 @@ def test_submit_list_show_rename_logs_delete(stack: Stack, tmp_path: Path, sampl
     created = sql_time(job["created_at"])
     assert sql_time(job["sqs_retention_deadline"]) - created == timedelta(days=2)
     assert abs(datetime.now(UTC) - created) < timedelta(hours=1)
-    items = stack.sql("SELECT * FROM job_items WHERE job_id = ?", job_id)
+    items = stack.sql("SELECT * FROM job_items WHERE job_id = :job", job=job_id)
     assert len(items) == n
     by_name = {i["original_name"]: i for i in items}
     assert set(by_name) == {f.name for f in files[:-1]}
@@ -249,7 +266,8 @@ def test_submit_list_show_rename_logs_delete(stack: Stack, tmp_path: Path, sampl
     assert job_id in missing.stderr
 
 
-def test_expire_and_retry(stack: Stack, tmp_path: Path) -> None:
+def test_expire_and_retry(any_stack: Stack, tmp_path: Path) -> None:
+    stack = any_stack
     from ocrjobs.bootstrap import build_context
     from ocrjobs.services.jobs import create_job
 
