@@ -38,9 +38,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from ocrjobs.domain.errors import OcrJobsError
+from ocrjobs.domain.words import PageWords, WordBox
+
+if TYPE_CHECKING:
+    from worker.ocr.image_checks import PreparedImage
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +124,11 @@ class OcrResult:
             checks and recognition).
         engine: Name of the engine that produced it.
         dpi: Resolution handed to Tesseract (from the image, or the default).
-        notes: What the image checks changed (first frame taken, rotated, converted, ...).
+        notes: What the image checks (and the preprocessing) changed: first frame taken,
+            rotated, converted, upscaled, ...
+        words: Word boxes (see :mod:`ocrjobs.domain.words`); ``None`` when not read.
+        profile: What produced the text, for duplicate reuse: engine, language, page
+            segmentation mode and pipeline version (``""`` for a bare engine call).
     """
 
     text: str
@@ -129,6 +137,24 @@ class OcrResult:
     engine: str = ""
     dpi: int = DEFAULT_DPI
     notes: tuple[str, ...] = ()
+    words: PageWords | None = None
+    profile: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Orientation:
+    """Tesseract's orientation detection (OSD) for one page.
+
+    Attributes:
+        degrees: How far the page is turned, clockwise (0, 90, 180, 270), as Tesseract
+            reports it ("Orientation in degrees"); ``Image.rotate(degrees)`` (counter-
+            clockwise) turns it upright.
+        confidence: Tesseract's orientation confidence (roughly: how much better the best
+            orientation scored than the next; above ~2 is usually right).
+    """
+
+    degrees: int
+    confidence: float
 
 
 class OcrEngine(ABC):
@@ -155,6 +181,25 @@ class OcrEngine(ABC):
         Raises:
             OcrFailure: ``BAD_IMAGE``, ``TOO_LARGE``, ``LANGUAGE_UNAVAILABLE``,
                 ``ENGINE_FAILED`` or ``TIMEOUT``.
+        """
+
+    @abstractmethod
+    def recognize_page(self, page: PreparedImage, language: str) -> OcrResult:
+        """Recognise an already decoded and checked image (see :func:`prepare_image`).
+
+        ``duration_s`` covers recognition only. Raises like :meth:`recognize`.
+        """
+
+    @abstractmethod
+    def detect_orientation(self, page: PreparedImage) -> Orientation | None:
+        """Tesseract's orientation and script detection (``osd`` data, page mode 0).
+
+        Returns:
+            The orientation, or ``None`` when Tesseract found too little text to decide
+            or the ``osd`` data is not installed.
+
+        Raises:
+            OcrFailure: ``ENGINE_FAILED`` when Tesseract itself failed.
         """
 
     @abstractmethod
@@ -304,3 +349,45 @@ def mean_word_confidence(tsv: str) -> float | None:
             total += conf
             count += 1
     return round(total / count, 2) if count else None
+
+
+def words_from_tsv(tsv: str, width: int, height: int) -> PageWords:
+    """Word boxes from Tesseract's TSV output (with or without header).
+
+    Word rows are level 5: ``left top width height conf text`` in pixels of the image
+    as recognised. Rows with blank text are skipped; a confidence of -1 (not scored)
+    becomes 0.
+    """
+    words: list[WordBox] = []
+    for line in tsv.splitlines():
+        fields = line.split("\t")
+        if len(fields) < 12 or fields[0] != "5":
+            continue
+        text = fields[11].strip()
+        if not text:
+            continue
+        try:
+            x, y, w, h = (int(v) for v in fields[6:10])
+            conf = float(fields[10])
+        except ValueError:
+            continue
+        words.append(WordBox(x, y, w, h, max(0.0, conf), text))
+    return PageWords(width=width, height=height, rotate=0, words=tuple(words))
+
+
+def parse_osd(text: str) -> Orientation | None:
+    """Orientation from ``tesseract --psm 0`` output (``Orientation in degrees: 90`` ...)."""
+    degrees: int | None = None
+    confidence: float | None = None
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        try:
+            if key.strip() == "Orientation in degrees":
+                degrees = int(value.strip())
+            elif key.strip() == "Orientation confidence":
+                confidence = float(value.strip())
+        except ValueError:
+            return None
+    if degrees is None or confidence is None or degrees % 90:
+        return None
+    return Orientation(degrees % 360, confidence)

@@ -70,12 +70,15 @@ class PreparedImage:
         dpi: Resolution to hand to Tesseract.
         format: The file's format as Pillow names it (``PNG``, ``JPEG``, ...).
         notes: Human-readable remarks on what was changed, for logs.
+        exif_orientation: The EXIF orientation tag (1-8) that was applied, if any, so
+            word boxes can be mapped back to the stored pixels.
     """
 
     image: Image.Image
     dpi: int
     format: str
     notes: tuple[str, ...] = ()
+    exif_orientation: int | None = None
 
     @property
     def bytes_per_pixel(self) -> int:
@@ -152,7 +155,9 @@ def prepare_image(
             BAD_IMAGE, f"cannot convert {img.mode} image: {type(exc).__name__}: {exc}"
         ) from exc
     dpi = _effective_dpi(raw_dpi, orientation in _SWAPS_AXES, default_dpi, notes)
-    return PreparedImage(image=img, dpi=dpi, format=fmt, notes=tuple(notes))
+    return PreparedImage(
+        image=img, dpi=dpi, format=fmt, notes=tuple(notes), exif_orientation=orientation
+    )
 
 
 def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:

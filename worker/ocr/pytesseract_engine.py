@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytesseract
@@ -27,13 +28,16 @@ from worker.ocr.engine import (
     OcrEngine,
     OcrFailure,
     OcrResult,
+    Orientation,
     check_language,
     check_psm,
     clean_text,
     find_tessdata,
     languages_in,
     mean_word_confidence,
+    parse_osd,
     prepare_environment,
+    words_from_tsv,
 )
 from worker.ocr.image_checks import ImageLimits, PreparedImage, prepare_image
 
@@ -121,6 +125,15 @@ class PytesseractEngine(OcrEngine):
             max_pixels=self.limits.max_pixels,
             default_dpi=self.limits.default_dpi,
         )
+        result = self.recognize_page(page, language)
+        return replace(result, duration_s=time.perf_counter() - started)
+
+    def recognize_page(self, page: PreparedImage, language: str) -> OcrResult:
+        """Recognise decoded pixels (see :meth:`OcrEngine.recognize_page`)."""
+        if self._closed:
+            raise RuntimeError("OCR engine is closed")
+        started = time.perf_counter()
+        language = check_language(language, self.languages())
         text, tsv = self._run(page, language)
         return OcrResult(
             text=clean_text(text),
@@ -129,7 +142,44 @@ class PytesseractEngine(OcrEngine):
             engine=self.name,
             dpi=page.dpi,
             notes=page.notes,
+            words=words_from_tsv(tsv, page.image.width, page.image.height),
         )
+
+    def detect_orientation(self, page: PreparedImage) -> Orientation | None:
+        """Orientation by ``tesseract --psm 0`` (see :meth:`OcrEngine.detect_orientation`)."""
+        if self._closed:
+            raise RuntimeError("OCR engine is closed")
+        if self.tessdata is not None and not (self.tessdata / "osd.traineddata").is_file():
+            return None
+        if self.tessdata is None and "osd" not in self._all_languages():
+            return None
+        config = _join([*self._tessdata_args, "--psm", "0", "--dpi", str(page.dpi)])
+        try:
+            with tempfile.TemporaryDirectory(prefix="ocrjobs-osd-") as tmp:
+                source = Path(tmp, "page.pgm" if page.image.mode == "L" else "page.ppm")
+                page.image.save(source)
+                out = Path(tmp, "out")
+                pytesseract.pytesseract.run_tesseract(
+                    str(source),
+                    str(out),
+                    extension="osd",
+                    lang="osd",
+                    config=config,
+                    timeout=self.timeout_s or 0,
+                )
+                found = out.with_suffix(".osd").read_text(encoding="utf-8")
+        except pytesseract.TesseractError:
+            # Tesseract exits non-zero when it finds too little text to decide.
+            return None
+        except (pytesseract.TesseractNotFoundError, RuntimeError, OSError) as exc:
+            raise OcrFailure(ENGINE_FAILED, f"tesseract --psm 0 failed: {exc}") from exc
+        return parse_osd(found)
+
+    def _all_languages(self) -> list[str]:
+        try:
+            return [str(lang) for lang in pytesseract.get_languages()]
+        except (pytesseract.TesseractNotFoundError, OSError):
+            return []
 
     def close(self) -> None:
         """Nothing to free (each call's process is gone); further calls are refused."""

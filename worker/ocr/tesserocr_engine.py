@@ -17,6 +17,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Protocol
@@ -28,6 +29,7 @@ from worker.ocr.engine import (
     OcrEngine,
     OcrFailure,
     OcrResult,
+    Orientation,
     check_language,
     check_psm,
     clean_text,
@@ -35,6 +37,7 @@ from worker.ocr.engine import (
     languages_in,
     mean_word_confidence,
     prepare_environment,
+    words_from_tsv,
 )
 from worker.ocr.image_checks import ImageLimits, PreparedImage, prepare_image
 
@@ -53,6 +56,7 @@ class _TessApi(Protocol):
     def Recognize(self, timeout: int = 0) -> bool: ...  # noqa: N802
     def GetUTF8Text(self) -> str: ...  # noqa: N802
     def GetTSVText(self, page_number: int) -> str: ...  # noqa: N802
+    def DetectOrientationScript(self) -> dict[str, object] | None: ...  # noqa: N802
     def Clear(self) -> None: ...  # noqa: N802
     def End(self) -> None: ...  # noqa: N802
 
@@ -121,6 +125,7 @@ class TesserocrEngine(OcrEngine):
             )
         self.tessdata: Path = found
         self._apis: OrderedDict[str, _TessApi] = OrderedDict()
+        self._osd: _TessApi | None = None
         self._lock = threading.Lock()
         self._closed = False
         log.info(
@@ -146,6 +151,13 @@ class TesserocrEngine(OcrEngine):
             max_pixels=self.limits.max_pixels,
             default_dpi=self.limits.default_dpi,
         )
+        result = self.recognize_page(page, language)
+        return replace(result, duration_s=time.perf_counter() - started)
+
+    def recognize_page(self, page: PreparedImage, language: str) -> OcrResult:
+        """Recognise decoded pixels (see :meth:`OcrEngine.recognize_page`)."""
+        started = time.perf_counter()
+        language = check_language(language, self.languages())
         with self._lock:
             if self._closed:
                 raise RuntimeError("OCR engine is closed")
@@ -157,12 +169,54 @@ class TesserocrEngine(OcrEngine):
             engine=self.name,
             dpi=page.dpi,
             notes=page.notes,
+            words=words_from_tsv(tsv, page.image.width, page.image.height),
         )
+
+    def detect_orientation(self, page: PreparedImage) -> Orientation | None:
+        """Orientation by Tesseract's OSD (see :meth:`OcrEngine.detect_orientation`)."""
+        if not (self.tessdata / "osd.traineddata").is_file():
+            return None
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("OCR engine is closed")
+            if self._osd is None:
+                self._osd = self._tesserocr.PyTessBaseAPI(
+                    path=f"{self.tessdata}{os.sep}",
+                    lang="osd",
+                    psm=self._tesserocr.PSM.OSD_ONLY,
+                    variables={"debug_file": os.devnull},
+                )
+            api = self._osd
+            image = page.image
+            pixels = image.tobytes()
+            try:
+                api.SetVariable("user_defined_dpi", str(page.dpi))
+                api.SetImageBytes(
+                    pixels,
+                    image.width,
+                    image.height,
+                    page.bytes_per_pixel,
+                    image.width * page.bytes_per_pixel,
+                )
+                found = api.DetectOrientationScript()
+            except RuntimeError as exc:
+                raise OcrFailure(ENGINE_FAILED, f"Tesseract OSD failed: {exc}") from exc
+            finally:
+                api.Clear()
+        if not found:
+            return None
+        degrees, confidence = found.get("orient_deg"), found.get("orient_conf")
+        if not isinstance(degrees, int) or not isinstance(confidence, int | float):
+            return None
+        return Orientation(degrees % 360, float(confidence))
 
     def close(self) -> None:
         """Unload every model (``End()``); further calls are refused. Idempotent."""
         with self._lock:
             self._closed = True
+            if self._osd is not None:
+                self._osd.End()
+                self._osd = None
             while self._apis:
                 language, api = self._apis.popitem()
                 api.End()
