@@ -1,0 +1,433 @@
+"""Preprocessing before Tesseract: each step measured on ``bench/accuracy`` and applied only
+when the page needs it, so clean pages reach Tesseract unchanged.
+
+The worker calls one function, :func:`recognize_document`. In order, on the decoded page:
+
+1. **EXIF orientation** (already applied by :func:`~worker.ocr.image_checks.prepare_image`).
+2. **Analysis** on a flattened, lightly smoothed, Otsu-binarised copy: background noise,
+   skew angle (projection profiles of the ink over -8°..8°) and text line height (row
+   profile of the ink).
+3. **Deskew** when the page is turned by 0.5° or more.
+4. **Upscaling** when text lines are under :data:`MIN_LINE_PX` pixels high, so they
+   become about :data:`TARGET_LINE_PX` (Tesseract reads 7-11 px type badly; 3× larger it
+   reads it almost perfectly).
+5. **Binarisation** only for noisy pages (phone photos): the background (uneven light)
+   is divided out, the page smoothed and thresholded with Otsu. On clean pages this gains
+   nothing, so they are left to Tesseract's own thresholding.
+6. **Recognition**; then, only when the result looks wrong (mean word confidence under
+   :data:`ORIENTATION_GATE` or no words), Tesseract's orientation detection; a page turned
+   by 90°, 180° or 270° with confidence ≥ :data:`MIN_OSD_CONFIDENCE` is turned upright and
+   read again, and the better-scored reading is kept. Upright pages pay nothing for this.
+
+Word boxes are mapped back to the (EXIF-applied) page turned upright: the upscaling is
+divided out and the deskew undone, and ``PageWords.rotate`` records the quarter turns from
+the stored pixels, so overlays and searchable PDFs line up with the stored image.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageFilter
+
+from ocrjobs.domain.words import PageWords, WordBox
+from worker.ocr.engine import OcrEngine, OcrResult, check_language
+from worker.ocr.image_checks import PreparedImage, prepare_image
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "pipeline-v1"
+"""Part of every result's profile: change it whenever the pipeline's output may change."""
+
+NOISE_THRESHOLD = 6.0
+"""Background noise (standard deviation, grey levels) above which the page is binarised."""
+MIN_SKEW_DEG = 0.5
+"""Smaller angles are left to Tesseract, which copes with them."""
+MAX_SKEW_DEG = 8.0
+MIN_LINE_PX = 20.0
+"""Text lines (ascender to descender) lower than this are upscaled..."""
+TARGET_LINE_PX = 36.0
+"""...to about this height."""
+MAX_SCALE = 4.0
+MAX_UPSCALED_PIXELS = 40_000_000
+ORIENTATION_GATE = 70.0
+"""Orientation detection runs only when the mean word confidence is below this."""
+MIN_OSD_CONFIDENCE = 2.0
+
+_ANALYSIS_SIGMA = 1.0
+_MAX_SKEW_POINTS = 60_000
+# PIL's rotate turns counter-clockwise; EXIF orientations that are pure turns, clockwise.
+_EXIF_CLOCKWISE = {1: 0, 3: 180, 6: 90, 8: 270}
+
+GreyArray = npt.NDArray[np.uint8]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    """What the pipeline measured on a page.
+
+    Attributes:
+        noise: Standard deviation of the background, grey levels (0 for a rendered page).
+        skew_deg: Counter-clockwise turn that makes the text lines horizontal.
+        line_px: Median text line height in pixels, ``None`` when no lines were found.
+    """
+
+    noise: float
+    skew_deg: float
+    line_px: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The transformations applied to one page, in order.
+
+    Attributes:
+        turn: Counter-clockwise quarter turn applied first (0, 90, 180, 270).
+        skew_deg: Counter-clockwise deskew angle (0 for none).
+        scale: Upscaling factor (1 for none).
+        binarize: Whether Tesseract got our binarised page.
+    """
+
+    turn: int = 0
+    skew_deg: float = 0.0
+    scale: float = 1.0
+    binarize: bool = False
+
+    def notes(self) -> tuple[str, ...]:
+        """Human-readable notes for the result."""
+        out = []
+        if self.turn:
+            out.append(f"page turned upright ({self.turn}° counter-clockwise)")
+        if self.skew_deg:
+            out.append(f"deskewed by {self.skew_deg:+.1f}°")
+        if self.scale != 1.0:
+            out.append(f"upscaled {self.scale:.2f}×")
+        if self.binarize:
+            out.append("noisy page binarised")
+        return tuple(out)
+
+
+def profile(engine: OcrEngine, language: str) -> str:
+    """The OCR profile of :func:`recognize_document`: engine, language, mode, pipeline."""
+    return f"{engine.name}:{language}:psm{engine.psm}:{PIPELINE_VERSION}"
+
+
+def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> OcrResult:
+    """Check, decode, preprocess and recognise one image: what the worker calls per item.
+
+    Args:
+        engine: A long-lived engine (tesserocr or pytesseract).
+        image_bytes: The stored file's content.
+        language: Tesseract language(s), e.g. ``"eng"`` or ``"eng+por"``.
+
+    Returns:
+        The text, mean confidence, word boxes (mapped to the upright page, see the module
+        docstring) and ``profile`` (:func:`profile`); ``duration_s`` covers everything.
+
+    Raises:
+        OcrFailure: As :meth:`OcrEngine.recognize`.
+    """
+    started = time.perf_counter()
+    language = check_language(language, engine.languages())
+    limits = getattr(engine, "limits", None)
+    page = (
+        prepare_image(image_bytes)
+        if limits is None
+        else prepare_image(
+            image_bytes,
+            max_bytes=limits.max_bytes,
+            max_pixels=limits.max_pixels,
+            default_dpi=limits.default_dpi,
+        )
+    )
+    result = _read(engine, page, language, turn=0)
+    if _suspicious(result):
+        orientation = engine.detect_orientation(_osd_view(page))
+        log.debug("orientation check: %s (confidence %s)", orientation, result.mean_confidence)
+        if (
+            orientation is not None
+            and orientation.degrees
+            and orientation.confidence >= MIN_OSD_CONFIDENCE
+        ):
+            turned = _read(engine, page, language, turn=orientation.degrees)
+            if _score(turned) > _score(result):
+                result = turned
+    return replace(
+        result,
+        duration_s=time.perf_counter() - started,
+        profile=profile(engine, language),
+    )
+
+
+def _suspicious(result: OcrResult) -> bool:
+    return result.mean_confidence is None or result.mean_confidence < ORIENTATION_GATE
+
+
+def _score(result: OcrResult) -> float:
+    """Mean confidence weighted by how much was read (a page of garbage reads little)."""
+    if result.mean_confidence is None or result.words is None:
+        return -1.0
+    return result.mean_confidence * math.log1p(len(result.words.words))
+
+
+def _osd_view(page: PreparedImage) -> PreparedImage:
+    """The page as OSD should see it: binarised when noisy, upscaled when tiny."""
+    grey = page.image.convert("L")
+    analysis = analyse(grey)
+    scale = _upscale_factor(analysis.line_px, grey.size)
+    if scale != 1.0:
+        grey = _resize(grey, scale)
+    if analysis.noise > NOISE_THRESHOLD:
+        grey = binarize(grey, sigma=_ANALYSIS_SIGMA * scale)
+    return replace(page, image=grey)
+
+
+def _read(engine: OcrEngine, page: PreparedImage, language: str, *, turn: int) -> OcrResult:
+    """Preprocess ``page`` (turned ``turn``° counter-clockwise first) and recognise it."""
+    image = page.image
+    if turn:
+        image = image.rotate(turn, expand=True)
+    upright_size = image.size
+    grey = image.convert("L")
+    analysis = analyse(grey)
+    plan = Plan(turn=turn)
+    if abs(analysis.skew_deg) >= MIN_SKEW_DEG:
+        plan = replace(plan, skew_deg=analysis.skew_deg)
+        image = _rotate_small(image, analysis.skew_deg)
+        grey = image.convert("L")
+        analysis = replace(analysis, line_px=text_line_height(ink_mask(grey)))
+    scale = _upscale_factor(analysis.line_px, image.size)
+    if scale != 1.0:
+        plan = replace(plan, scale=scale)
+        image = _resize(image, scale)
+    if analysis.noise > NOISE_THRESHOLD:
+        plan = replace(plan, binarize=True)
+        image = binarize(image.convert("L"), sigma=_ANALYSIS_SIGMA * scale)
+    notes = (*page.notes, *plan.notes())
+    log.debug("pipeline %s: %s", plan, analysis)
+    result = engine.recognize_page(replace(page, image=image, notes=notes), language)
+    words = None
+    if result.words is not None:
+        words = map_words(
+            result.words,
+            plan,
+            upright_size=upright_size,
+            processed_size=image.size,
+            exif_orientation=page.exif_orientation,
+        )
+    return replace(result, words=words, notes=notes)
+
+
+def analyse(grey: Image.Image) -> PageAnalysis:
+    """Measure noise, skew and text line height on a grey page."""
+    flat = flatten_background(grey)
+    smooth = np.asarray(flat.filter(ImageFilter.GaussianBlur(_ANALYSIS_SIGMA)), dtype=np.uint8)
+    threshold = otsu_threshold(smooth)
+    ink = smooth < threshold
+    noise = background_noise(np.asarray(flat, dtype=np.uint8), smooth, ~ink)
+    skew = estimate_skew(ink)
+    return PageAnalysis(noise=noise, skew_deg=skew, line_px=text_line_height(ink))
+
+
+def flatten_background(grey: Image.Image) -> Image.Image:
+    """Divide out the paper's brightness (uneven light, shadows), so paper becomes white.
+
+    The background is the local maximum on a 1/16-scale copy, blurred and scaled back.
+    """
+    small_size = (max(1, grey.width // 16), max(1, grey.height // 16))
+    background = (
+        grey.resize(small_size, Image.Resampling.BOX)
+        .filter(ImageFilter.MaxFilter(3))
+        .filter(ImageFilter.GaussianBlur(1))
+        .resize(grey.size, Image.Resampling.BILINEAR)
+    )
+    a = np.asarray(grey, dtype=np.float32)
+    bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
+    flat = np.clip(a / bg * 255.0, 0, 255).astype(np.uint8)
+    return Image.fromarray(flat, "L")
+
+
+def otsu_threshold(a: GreyArray) -> int:
+    """Otsu's global threshold of an 8-bit image (pixels below it are ink)."""
+    hist = np.bincount(a.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    if total == 0:
+        return 128
+    p = hist / total
+    omega = np.cumsum(p)
+    mu = np.cumsum(p * np.arange(256))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mu[-1] * omega - mu) ** 2 / (omega * (1.0 - omega))
+    between = np.nan_to_num(between, nan=-1.0, posinf=-1.0)
+    return int(np.argmax(between)) + 1
+
+
+def background_noise(flat: GreyArray, smooth: GreyArray, paper: BoolArray) -> float:
+    """Standard deviation of the paper around its smoothed value, in grey levels.
+
+    Pixels near ink are left out (edges are not noise); 0 when there is no paper.
+    """
+    # Paper pixels at least 3 pixels from any ink: anti-aliased and smoothed edges drop out.
+    core = paper.copy()
+    for _ in range(3):
+        grown = core.copy()
+        grown[1:, :] &= core[:-1, :]
+        grown[:-1, :] &= core[1:, :]
+        grown[:, 1:] &= core[:, :-1]
+        grown[:, :-1] &= core[:, 1:]
+        core = grown
+    if not core.any():
+        return 0.0
+    residual = flat[core].astype(np.float32) - smooth[core].astype(np.float32)
+    return float(residual.std())
+
+
+def ink_mask(grey: Image.Image) -> BoolArray:
+    """Ink pixels of a grey page (flattened, smoothed, Otsu)."""
+    flat = flatten_background(grey)
+    smooth = np.asarray(flat.filter(ImageFilter.GaussianBlur(_ANALYSIS_SIGMA)), dtype=np.uint8)
+    mask: BoolArray = smooth < otsu_threshold(smooth)
+    return mask
+
+
+def binarize(grey: Image.Image, *, sigma: float = _ANALYSIS_SIGMA) -> Image.Image:
+    """Black text on white for a noisy page: flatten, smooth by ``sigma``, Otsu."""
+    flat = flatten_background(grey)
+    smooth = np.asarray(flat.filter(ImageFilter.GaussianBlur(sigma)), dtype=np.uint8)
+    out = np.where(smooth < otsu_threshold(smooth), 0, 255).astype(np.uint8)
+    return Image.fromarray(out, "L")
+
+
+def estimate_skew(ink: BoolArray, *, max_deg: float = MAX_SKEW_DEG) -> float:
+    """Counter-clockwise angle (degrees) that makes text lines horizontal; 0 if unsure.
+
+    Projects (a sample of) the ink pixels onto the vertical axis at candidate angles: text
+    lines give the sharpest row profile (largest sum of squared counts) when horizontal.
+    Coarse 0.5° steps, then 0.1° around the best.
+    """
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 200:
+        return 0.0
+    if len(xs) > _MAX_SKEW_POINTS:
+        pick = np.random.default_rng(0).choice(len(xs), _MAX_SKEW_POINTS, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    x = xs.astype(np.float64) - ink.shape[1] / 2.0
+    y = ys.astype(np.float64) - ink.shape[0] / 2.0
+
+    def sharpness(deg: float) -> float:
+        a = math.radians(deg)
+        # Row of each point after a counter-clockwise turn by ``a`` (y grows downwards).
+        rows = np.round(-x * math.sin(a) + y * math.cos(a)).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    coarse = np.arange(-max_deg, max_deg + 1e-9, 0.5)
+    scores = [sharpness(float(d)) for d in coarse]
+    best = float(coarse[int(np.argmax(scores))])
+    fine = np.arange(best - 0.4, best + 0.41, 0.1)
+    fine_scores = [sharpness(float(d)) for d in fine]
+    angle = float(fine[int(np.argmax(fine_scores))])
+    # Unsure (no line structure, e.g. a picture or vertical text): do nothing.
+    if max(fine_scores) < 1.05 * sharpness(0.0) and abs(angle) >= MIN_SKEW_DEG:
+        return 0.0
+    return round(angle, 1)
+
+
+def text_line_height(ink: BoolArray) -> float | None:
+    """Median height (pixels) of the text lines, from the row profile of the ink.
+
+    Rows holding ink form runs, one per line of text (ascender to descender). The median
+    is weighted by each run's ink, so specks and rules count little. ``None`` if no lines.
+    """
+    rows = ink.sum(axis=1)
+    if rows.max(initial=0) == 0:
+        return None
+    inked = rows > max(1.0, 0.02 * float(rows.max()))
+    edges = np.diff(np.concatenate(([0], inked.astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    heights = ends - starts
+    keep = heights >= 3
+    if not keep.any():
+        return None
+    heights, starts, ends = heights[keep], starts[keep], ends[keep]
+    weights = np.array([rows[s:e].sum() for s, e in zip(starts, ends, strict=True)], float)
+    order = np.argsort(heights)
+    cumulative = np.cumsum(weights[order])
+    median = heights[order][int(np.searchsorted(cumulative, cumulative[-1] / 2.0))]
+    return float(median)
+
+
+def _upscale_factor(line_px: float | None, size: tuple[int, int]) -> float:
+    if line_px is None or line_px >= MIN_LINE_PX:
+        return 1.0
+    scale = min(MAX_SCALE, TARGET_LINE_PX / max(line_px, 1.0))
+    pixels = size[0] * size[1]
+    scale = min(scale, math.sqrt(MAX_UPSCALED_PIXELS / max(pixels, 1)))
+    return round(scale, 2) if scale > 1.05 else 1.0
+
+
+def _resize(image: Image.Image, scale: float) -> Image.Image:
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _rotate_small(image: Image.Image, deg: float) -> Image.Image:
+    fill: int | tuple[int, int, int] = 255 if image.mode == "L" else (255, 255, 255)
+    return image.rotate(deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
+def map_words(
+    words: PageWords,
+    plan: Plan,
+    *,
+    upright_size: tuple[int, int],
+    processed_size: tuple[int, int],
+    exif_orientation: int | None,
+) -> PageWords:
+    """Boxes on the processed image → boxes on the upright page, plus its ``rotate``.
+
+    Args:
+        words: Boxes as Tesseract returned them (on the processed image).
+        plan: What was done to the page.
+        upright_size: Size of the page after the quarter turn, before deskew/upscale.
+        processed_size: Size of the image Tesseract read.
+        exif_orientation: The EXIF orientation applied when decoding.
+    """
+    width, height = upright_size
+    scale = plan.scale
+    # Size of the deskewed image before upscaling (the frame the deskew rotation maps from).
+    dw, dh = processed_size[0] / scale, processed_size[1] / scale
+    a = math.radians(plan.skew_deg)
+    cos_a, sin_a = math.cos(a), math.sin(a)
+    mapped = []
+    for w in words.words:
+        corners: tuple[tuple[float, float], ...] = (
+            (w.x / scale, w.y / scale),
+            ((w.x + w.w) / scale, w.y / scale),
+            (w.x / scale, (w.y + w.h) / scale),
+            ((w.x + w.w) / scale, (w.y + w.h) / scale),
+        )
+        if plan.skew_deg:
+            points = []
+            for px, py in corners:
+                # Inverse of PIL's counter-clockwise rotate(expand=True) about the centres.
+                u, v = px - dw / 2.0, py - dh / 2.0
+                points.append(
+                    (u * cos_a - v * sin_a + width / 2.0, u * sin_a + v * cos_a + height / 2.0)
+                )
+            corners = tuple(points)
+        xs = [min(max(px, 0.0), width) for px, _ in corners]
+        ys = [min(max(py, 0.0), height) for _, py in corners]
+        x0, y0 = math.floor(min(xs)), math.floor(min(ys))
+        x1, y1 = math.ceil(max(xs)), math.ceil(max(ys))
+        mapped.append(WordBox(x0, y0, max(1, x1 - x0), max(1, y1 - y0), w.conf, w.text))
+    exif_turn = _EXIF_CLOCKWISE.get(exif_orientation or 1, 0)
+    rotate = (exif_turn + (360 - plan.turn) % 360) % 360
+    return PageWords(width=width, height=height, rotate=rotate, words=tuple(mapped))
