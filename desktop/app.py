@@ -9,6 +9,7 @@ local stack, waits for the backend and a poll, and exits 0 when all went well.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import multiprocessing
 import os
@@ -16,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from desktop.backend import Backend, Mode
@@ -96,7 +97,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
     finally:
         window.shutdown()
+        dispose(app, window)
         del theme, translators
+
+
+def dispose(app: QApplication, window: MainWindow) -> None:
+    """Delete the window while the QApplication still exists.
+
+    Left to interpreter shutdown, PySide 6.12 may tear Python wrappers and their C++
+    objects down in an order that aborts the process ("bool_dealloc"); seen when the
+    banner held a callback. Deleting explicitly and collecting first avoids it.
+    """
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+    gc.collect()
 
 
 def build_window(resources: Resources, prefs: Preferences) -> MainWindow:

@@ -143,6 +143,9 @@ class MainWindow(QMainWindow):
         """Outbox entry id → its row in the uploads panel (negative ids)."""
         self._held_ids = 0
         self._sending: set[str] = set()
+        # A plain attribute, not a Qt dynamic property: PySide 6.12 mis-counts references
+        # of Python bools stored that way (seen as "bool_dealloc" aborts at exit).
+        self._banner_for_connection = False
         self.setWindowTitle(self.tr("OCR Jobs"))
         self.setWindowIcon(resources.icon("app"))
         self.setAcceptDrops(True)
@@ -461,10 +464,10 @@ class MainWindow(QMainWindow):
             ok
             and self.banner.isVisible()
             and self.banner.level is Level.ERROR
-            and self.banner.property("connection")
+            and self._banner_for_connection
         ):
             self.banner.hide()
-        self.banner.setProperty("connection", not ok)
+        self._banner_for_connection = not ok
         if ok and self._held and time.monotonic() - self._outbox_tried >= self.outbox_retry_s:
             self.flush_outbox()
 
@@ -478,7 +481,7 @@ class MainWindow(QMainWindow):
         message = error_text(exc)
         if context:
             message = f"{context}: {message}"
-        self.banner.setProperty("connection", False)
+        self._banner_for_connection = False
         self.banner.show_message(Level.ERROR, message, error_details(exc))
 
     # -- table ----------------------------------------------------------------------------------

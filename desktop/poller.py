@@ -134,6 +134,8 @@ class Poller(QObject):
         self._busy = False
         changes = tick.changes
         self._watermark = changes.watermark
+        if self.ok is False:
+            log.info("poll succeeded again")
         self.ok = True
         self.connection_changed.emit(True, "")
         now = self._monotonic()
@@ -161,7 +163,10 @@ class Poller(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        self.ok = False
         message = getattr(exc, "message", None) or str(exc)
-        log.warning("poll failed: %s", message)
+        if self.ok is not False:  # log the transition, not every failed tick
+            log.warning("poll failed: %s", message)
+        else:
+            log.debug("poll failed again: %s", message)
+        self.ok = False
         self.connection_changed.emit(False, str(message))
