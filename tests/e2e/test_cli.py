@@ -83,7 +83,7 @@ class Stack:
 
     def drain(self) -> list[dict[str, Any]]:
         """Receive and delete every message: the bodies, parsed."""
-        bodies = []
+        bodies: list[dict[str, Any]] = []
         while True:
             got = self.sqs.receive_message(
                 QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0

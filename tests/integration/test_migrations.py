@@ -126,7 +126,7 @@ def test_mysql_tables_are_utf8mb4(empty_engine: Engine) -> None:
                 "WHERE table_schema = DATABASE()"
             )
         ).all()
-        types = dict(
+        types: dict[str, str] = dict(
             conn.execute(
                 text(
                     "SELECT column_name, column_type FROM information_schema.columns "

@@ -29,7 +29,7 @@ from ocrjobs.adapters.orm import job_items, jobs
 from ocrjobs.adapters.repository import UnitOfWork
 from ocrjobs.config import Settings
 from ocrjobs.domain.errors import AwsError, BackendUnavailable, NotFound, OcrJobsError
-from ocrjobs.domain.model import JobItem, NamedBytes, Progress
+from ocrjobs.domain.model import Job, JobDetail, JobItem, JobPage, NamedBytes, Progress
 from ocrjobs.domain.status import EXPIRED_CODE, ItemStatus, JobStatus
 from ocrjobs.services import audit, processing
 from ocrjobs.services import jobs as svc
@@ -108,7 +108,7 @@ def assert_nothing_left(ctx: Context, *, messages: bool = True) -> None:
     assert {k: v for k, v in audit_log.rows.items() if not k.startswith("deleted#")} == {}
 
 
-def create(ctx: Context, tmp_path: Path, n: int = 2, name: str = "job") -> svc.JobDetail:
+def create(ctx: Context, tmp_path: Path, n: int = 2, name: str = "job") -> JobDetail:
     result = svc.create_job(ctx, name, valid_files(tmp_path / uuid.uuid4().hex, n))
     assert result.job is not None
     return result.job
@@ -319,7 +319,7 @@ def test_list_jobs_counts_in_a_constant_number_of_queries(
         for n in range(60):
             job_id = uuid.uuid4()
             now = base + timedelta(minutes=n)
-            job = svc.Job(job_id, f"job {n}", now, JobStatus.PENDING, now, "eng", now)
+            job = Job(job_id, f"job {n}", now, JobStatus.PENDING, now, "eng", now)
             items = []
             for k in range(n % 4):
                 item_id = uuid.uuid4()
@@ -335,7 +335,7 @@ def test_list_jobs_counts_in_a_constant_number_of_queries(
         uow.commit()
 
     counts: dict[int, int] = {}
-    pages: dict[int, svc.JobPage] = {}
+    pages: dict[int, JobPage] = {}
     for size in (5, 50):
         with count_statements(engine) as statements:
             pages[size] = svc.list_jobs(fake_ctx, 1, size)
