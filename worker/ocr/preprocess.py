@@ -322,8 +322,9 @@ def estimate_skew(ink: BoolArray, *, max_deg: float = MAX_SKEW_DEG) -> float:
 
     def sharpness(deg: float) -> float:
         a = math.radians(deg)
-        # Row of each point after a counter-clockwise turn by ``a`` (y grows downwards).
-        rows = np.round(-x * math.sin(a) + y * math.cos(a)).astype(np.int64)
+        # Row (2-pixel bins) of each point after a counter-clockwise turn by ``a`` (y grows
+        # downwards). floor, not round: round-half-to-even merges pairs of rows at 0°.
+        rows = np.floor((-x * math.sin(a) + y * math.cos(a)) / 2.0).astype(np.int64)
         counts = np.bincount(rows - rows.min())
         return float(np.dot(counts, counts))
 

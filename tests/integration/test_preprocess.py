@@ -1,0 +1,142 @@
+"""recognize_document on real Tesseract: rotated, skewed, tiny and clean pages, both engines."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from worker.ocr import OcrEngine, OcrFailure, create_engine
+from worker.ocr.preprocess import PIPELINE_VERSION, recognize_document
+from worker.ocr.select import ENGINES
+
+pytestmark = pytest.mark.ocr
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LINES = [
+    "Please keep this receipt together",
+    "with the delivery note for the audit.",
+    "Our office is open from nine to five.",
+]
+TRUTH = "\n".join(LINES)
+
+
+def render(size: int = 26) -> Image.Image:
+    face = ImageFont.truetype(str(FONT), size)
+    width = round(max(face.getlength(line) for line in LINES)) + 4 * size
+    img = Image.new("L", (width, round(size * 1.5) * len(LINES) + 4 * size), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(LINES):
+        draw.text((2 * size, 2 * size + i * round(size * 1.5)), line, font=face, fill=0)
+    return img
+
+
+def png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(300, 300))
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def ocr_engines() -> Iterator[dict[str, OcrEngine]]:
+    opened: dict[str, OcrEngine] = {}
+    for name in ENGINES:
+        try:
+            opened[name] = create_engine(name)
+        except OcrFailure as exc:
+            pytest.skip(exc.message)
+    yield opened
+    for engine in opened.values():
+        engine.close()
+
+
+@pytest.fixture(scope="module")
+def tess(ocr_engines: dict[str, OcrEngine]) -> OcrEngine:
+    return ocr_engines["tesserocr"]
+
+
+@pytest.mark.parametrize("quarter", [90, 180])
+def test_turned_page_reads_right_with_both_engines(
+    ocr_engines: dict[str, OcrEngine], quarter: int
+) -> None:
+    data = png(render().rotate(quarter, expand=True))
+    for engine in ocr_engines.values():
+        result = recognize_document(engine, data, "eng")
+        assert result.text == TRUTH, engine.name
+        assert result.words is not None
+        # The stored page was turned `quarter` counter-clockwise: as many degrees
+        # clockwise undo it.
+        assert result.words.rotate == quarter
+        assert [w.text for w in result.words.words] == TRUTH.split()
+
+
+def test_upright_page_boxes_are_in_the_stored_frame(tess: OcrEngine) -> None:
+    img = render()
+    result = recognize_document(tess, png(img), "eng")
+    assert result.words is not None
+    assert (result.words.width, result.words.height, result.words.rotate) == (*img.size, 0)
+    first = result.words.words[0]
+    assert first.text == "Please"
+    # The box holds ink where the word was drawn (2 × size from the top-left corner).
+    assert 40 <= first.x <= 60
+    assert 45 <= first.y <= 62
+
+
+def test_skewed_page_is_deskewed(tess: OcrEngine) -> None:
+    img = render().rotate(3.0, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
+    result = recognize_document(tess, png(img), "eng")
+    assert any(note.startswith("deskewed by -3.") for note in result.notes)
+    assert result.text == TRUTH
+    assert result.words is not None
+    assert (result.words.width, result.words.height) == img.size
+
+
+def test_tiny_text_is_upscaled_and_read(tess: OcrEngine) -> None:
+    img = render(9)
+    data = png(img)
+    plain = tess.recognize(data, "eng")
+    result = recognize_document(tess, data, "eng")
+    assert any(note.startswith("upscaled") for note in result.notes)
+    assert result.text == TRUTH
+    assert plain.text != TRUTH  # what the pipeline is for
+    assert result.words is not None
+    assert (result.words.width, result.words.height) == img.size
+    assert all(w.x + w.w <= img.width and w.y + w.h <= img.height for w in result.words.words)
+
+
+def test_clean_page_text_is_unchanged_by_the_pipeline(tess: OcrEngine) -> None:
+    data = png(render(30))
+    plain = tess.recognize(data, "eng")
+    result = recognize_document(tess, data, "eng")
+    assert result.text == plain.text == TRUTH
+    assert result.words == plain.words
+    assert result.notes == plain.notes  # nothing was done to the page
+
+
+def test_profile_names_engine_language_mode_and_pipeline(tess: OcrEngine) -> None:
+    result = recognize_document(tess, png(render()), "eng")
+    assert result.profile == f"tesserocr:eng:psm3:{PIPELINE_VERSION}"
+
+
+def test_both_engines_return_the_same_word_boxes(ocr_engines: dict[str, OcrEngine]) -> None:
+    data = png(render())
+    results = [ocr_engines[name].recognize(data, "eng") for name in ENGINES]
+    boxes = [[(w.x, w.y, w.w, w.h, w.text) for w in r.words.words] for r in results if r.words]
+    assert len(boxes) == 2
+    assert boxes[0] == boxes[1]
+    assert [w.text for w in results[0].words.words] == TRUTH.split()  # type: ignore[union-attr]
+    # Confidences come from two Tesseract versions (5.5.4 and 5.3.0): close, not equal.
+    for a, b in zip(results[0].words.words, results[1].words.words, strict=True):  # type: ignore[union-attr]
+        assert abs(a.conf - b.conf) < 3.0
+
+
+def test_pipeline_failures_are_ocr_failures(tess: OcrEngine) -> None:
+    with pytest.raises(OcrFailure) as info:
+        recognize_document(tess, b"not an image", "eng")
+    assert info.value.code == "BAD_IMAGE"
+    with pytest.raises(OcrFailure) as info:
+        recognize_document(tess, png(render()), "xxx")
+    assert info.value.code == "LANGUAGE_UNAVAILABLE"

@@ -1,0 +1,228 @@
+"""The preprocessing steps on rendered pages, without Tesseract (milliseconds each)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocrjobs.domain.words import PageWords, WordBox
+from worker.ocr.engine import Orientation, parse_osd, words_from_tsv
+from worker.ocr.preprocess import (
+    MIN_LINE_PX,
+    NOISE_THRESHOLD,
+    Plan,
+    _rotate_small,
+    _upscale_factor,
+    analyse,
+    binarize,
+    estimate_skew,
+    ink_mask,
+    map_words,
+    otsu_threshold,
+    text_line_height,
+)
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+TEXT = [
+    "The quick brown fox jumps over the lazy dog",
+    "A reunião foi marcada para quinta-feira",
+    "Please keep this receipt with the delivery note",
+    "Os documentos devem ser entregues até o meio-dia",
+]
+
+
+def page(size: int = 24) -> Image.Image:
+    face = ImageFont.truetype(str(FONT), size)
+    width = round(max(face.getlength(line) for line in TEXT)) + 4 * size
+    img = Image.new("L", (width, round(size * 1.5) * len(TEXT) + 4 * size), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(TEXT):
+        draw.text((2 * size, 2 * size + i * round(size * 1.5)), line, font=face, fill=0)
+    return img
+
+
+def noisy(img: Image.Image, sigma: float = 20.0) -> Image.Image:
+    a = np.asarray(img, dtype=np.float32) * 0.5 + 90.0  # low contrast: ink 90, paper 217
+    a += np.random.default_rng(1).normal(0.0, sigma, a.shape)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
+
+
+@pytest.mark.parametrize("angle", [-3.5, -1.2, 2.0, 4.0])
+def test_skew_is_measured_to_a_few_tenths_of_a_degree(angle: float) -> None:
+    skewed = page().rotate(angle, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
+    # The correction turns the other way.
+    assert estimate_skew(ink_mask(skewed)) == pytest.approx(-angle, abs=0.3)
+
+
+def test_straight_page_needs_no_deskew() -> None:
+    assert abs(analyse(page()).skew_deg) < 0.5
+
+
+def test_deskewed_page_is_straight_again() -> None:
+    skewed = page().rotate(3.0, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
+    fixed = _rotate_small(skewed, analyse(skewed).skew_deg)
+    assert abs(estimate_skew(ink_mask(fixed))) < 0.3
+
+
+def test_tiny_text_is_upscaled_to_readable_height_and_normal_text_is_not() -> None:
+    tiny, normal = page(9), page(28)
+    tiny_line = text_line_height(ink_mask(tiny))
+    normal_line = text_line_height(ink_mask(normal))
+    assert tiny_line is not None
+    assert tiny_line < MIN_LINE_PX
+    assert normal_line is not None
+    assert normal_line >= MIN_LINE_PX
+    scale = _upscale_factor(tiny_line, tiny.size)
+    assert 2.5 <= scale <= 4.0
+    assert 30 <= tiny_line * scale <= 40
+    assert _upscale_factor(normal_line, normal.size) == 1.0
+
+
+def test_upscaling_is_capped_by_pixels() -> None:
+    assert _upscale_factor(5.0, (8000, 8000)) == 1.0
+
+
+def test_blank_page_has_no_lines_and_no_skew() -> None:
+    blank = Image.new("L", (300, 200), 255)
+    analysis = analyse(blank)
+    assert analysis.line_px is None
+    assert analysis.skew_deg == 0.0
+    assert analysis.noise < 1.0
+
+
+def test_noise_separates_photos_from_clean_pages() -> None:
+    assert analyse(page()).noise < 1.0
+    assert analyse(noisy(page())).noise > NOISE_THRESHOLD
+
+
+def test_binarised_noisy_page_is_close_to_the_clean_one() -> None:
+    clean = np.asarray(page()) < 128
+    out = np.asarray(binarize(noisy(page()))) < 128
+    assert out.shape == clean.shape
+    assert (out != clean).mean() < 0.03
+
+
+def test_otsu_splits_two_levels() -> None:
+    a = np.array([[20] * 50 + [230] * 50], dtype=np.uint8)
+    assert 20 < otsu_threshold(a) <= 230
+
+
+def word(x: int, y: int, w: int, h: int) -> WordBox:
+    return WordBox(x, y, w, h, 90.0, "word")
+
+
+def test_identity_plan_keeps_boxes() -> None:
+    words = PageWords(100, 50, 0, (word(10, 5, 20, 8),))
+    out = map_words(
+        words, Plan(), upright_size=(100, 50), processed_size=(100, 50), exif_orientation=None
+    )
+    assert out == words
+
+
+def test_upscaled_boxes_are_scaled_back() -> None:
+    words = PageWords(300, 150, 0, (word(30, 15, 60, 24),))
+    out = map_words(
+        words,
+        Plan(scale=3.0),
+        upright_size=(100, 50),
+        processed_size=(300, 150),
+        exif_orientation=None,
+    )
+    assert (out.width, out.height) == (100, 50)
+    assert out.words[0] == word(10, 5, 20, 8)
+
+
+def test_deskewed_boxes_land_on_the_ink_of_the_skewed_page() -> None:
+    skewed = Image.new("L", (400, 300), 255)
+    ImageDraw.Draw(skewed).rectangle((250, 60, 330, 80), fill=0)
+    deg = 3.0
+    straight = _rotate_small(skewed, deg)
+    ys, xs = np.nonzero(np.asarray(straight) < 128)
+    box = word(int(xs.min()), int(ys.min()), int(xs.max() - xs.min()), int(ys.max() - ys.min()))
+    out = map_words(
+        PageWords(straight.width, straight.height, 0, (box,)),
+        Plan(skew_deg=deg),
+        upright_size=skewed.size,
+        processed_size=straight.size,
+        exif_orientation=None,
+    )
+    mapped = out.words[0]
+    # The mapped box contains the original rectangle, loosely (a turned box is bigger).
+    assert mapped.x <= 252
+    assert mapped.x + mapped.w >= 328
+    assert mapped.y <= 62
+    assert mapped.y + mapped.h >= 78
+    assert mapped.w < 80 + 15
+    assert mapped.h < 20 + 15
+
+
+@pytest.mark.parametrize(
+    ("turn", "exif", "rotate"),
+    [(0, None, 0), (270, None, 90), (180, None, 180), (90, None, 270), (0, 6, 90), (90, 6, 0)],
+)
+def test_rotate_counts_clockwise_quarter_turns_from_the_stored_pixels(
+    turn: int, exif: int | None, rotate: int
+) -> None:
+    out = map_words(
+        PageWords(10, 10, 0, ()),
+        Plan(turn=turn),
+        upright_size=(10, 10),
+        processed_size=(10, 10),
+        exif_orientation=exif,
+    )
+    assert out.rotate == rotate
+
+
+def test_rotate_matches_pil_turn() -> None:
+    """``rotate`` clockwise degrees reproduce the upright page from the stored one."""
+    stored = Image.new("L", (40, 20), 255)
+    stored.putpixel((0, 0), 0)
+    upright = stored.rotate(90, expand=True)  # what the pipeline does for OSD degrees=90
+    rotate = map_words(
+        PageWords(20, 40, 0, ()),
+        Plan(turn=90),
+        upright_size=upright.size,
+        processed_size=upright.size,
+        exif_orientation=None,
+    ).rotate
+    # Consumers turn the stored image by -rotate (clockwise) with PIL, as searchable_pdf does.
+    assert stored.rotate(-rotate, expand=True).tobytes() == upright.tobytes()
+
+
+def test_words_from_tsv_reads_word_rows() -> None:
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight"
+        "\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t200\t100\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t10\t20\t30\t12\t95.5\tHello\n"
+        "5\t1\t1\t1\t1\t2\t50\t20\t40\t12\t-1\t \n"
+        "5\t1\t1\t1\t1\t3\t95\t20\t40\t12\t-1\tworld\n"
+    )
+    words = words_from_tsv(tsv, 200, 100)
+    assert words == PageWords(
+        200, 100, 0, (WordBox(10, 20, 30, 12, 95.5, "Hello"), WordBox(95, 20, 40, 12, 0.0, "world"))
+    )
+
+
+def test_parse_osd() -> None:
+    text = (
+        "Page number: 0\nOrientation in degrees: 270\nRotate: 90\n"
+        "Orientation confidence: 17.23\nScript: Latin\nScript confidence: 25.19\n"
+    )
+    assert parse_osd(text) == Orientation(270, 17.23)
+    assert parse_osd("Orientation in degrees: x\n") is None
+    assert parse_osd("") is None
+
+
+def test_skew_math_agrees_with_pil_direction() -> None:
+    # A horizontal bar turned by PIL's +deg (counter-clockwise) needs -deg to straighten.
+    img = Image.new("L", (600, 400), 255)
+    for y in range(100, 300, 40):
+        ImageDraw.Draw(img).rectangle((100, y, 500, y + 6), fill=0)
+    turned = img.rotate(5, expand=True, fillcolor=255)
+    assert estimate_skew(ink_mask(turned)) == pytest.approx(-5, abs=0.3)
+    assert math.isclose(estimate_skew(ink_mask(img)), 0.0, abs_tol=0.2)
