@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -502,3 +503,69 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     assert info.value.service == "database"
     assert str(path) in info.value.endpoint
     assert "not a database" in info.value.reason
+
+
+def _wait_for_lock_wait(engine: Engine, thread: threading.Thread) -> None:
+    """Block until another transaction waits on a row lock (or the thread ended)."""
+    probe = create_engine(engine.url)
+    try:
+        for _ in range(600):
+            with probe.connect() as conn:
+                waiting = conn.execute(
+                    text(
+                        "SELECT COUNT(*) FROM information_schema.innodb_trx "
+                        "WHERE trx_state = 'LOCK WAIT'"
+                    )
+                ).scalar_one()
+            if waiting or not thread.is_alive():
+                return
+            thread.join(0.05)
+        raise AssertionError("the second transaction never waited for the first")
+    finally:
+        probe.dispose()
+
+
+def test_two_workers_finishing_the_last_items_leave_the_job_done(engine: Engine) -> None:
+    """Both finish inside overlapping transactions; the job must still end DONE.
+
+    On MariaDB (READ COMMITTED) nothing in ``refresh_job_status`` locks the job row
+    before counting. What serialises the two today is InnoDB's foreign-key check: the
+    status update touches the FK's index (job_id, status), which share-locks the parent
+    job row that the other refresh holds. Change that index and this test shows the
+    lost update (job left PROCESSING with every item DONE).
+    """
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): no overlap possible")
+    job = make_job()
+    a, b = add(engine, job, 2)
+    now = T0 + timedelta(minutes=1)
+    with UnitOfWork(engine, write=True) as uow:
+        assert uow.repo.claim_item(a.id, "ta", now)
+        assert uow.repo.claim_item(b.id, "tb", now)
+        uow.commit()
+
+    errors: list[BaseException] = []
+
+    def worker_b() -> None:
+        try:
+            with UnitOfWork(engine, write=True) as uow_b:
+                assert uow_b.repo.finish_item(b.id, "tb", now, text="B")
+                uow_b.repo.refresh_job_status(job.id, now)
+                uow_b.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    with UnitOfWork(engine, write=True) as uow_a:
+        assert uow_a.repo.finish_item(a.id, "ta", now, text="A")
+        uow_a.repo.refresh_job_status(job.id, now)
+        thread = threading.Thread(target=worker_b)
+        thread.start()
+        _wait_for_lock_wait(engine, thread)
+        uow_a.commit()
+    thread.join(60)
+    assert not thread.is_alive()
+    assert errors == []
+    with UnitOfWork(engine) as uow:
+        stored = uow.repo.get_job(job.id)
+    assert stored is not None
+    assert stored.status is JobStatus.DONE
