@@ -370,3 +370,26 @@ def test_exit_codes_and_errors_name_what_failed(stack: Stack, tmp_path: Path) ->
     assert stack.sql("SELECT id FROM jobs") == []
     assert stack.keys() == []
     assert stack.drain() == []
+
+
+def test_unsent_items_are_sent_by_requeue_exactly_once(stack: Stack, tmp_path: Path) -> None:
+    files = [str(png(tmp_path / f"p{i}.png", shade=200 + i)) for i in range(3)]
+    # SQS refuses the sends (no such queue) after the rows are committed.
+    submitted = ocrjobs("submit", *files, "--json", env={"OCRJOBS_QUEUE": "no-such-queue"})
+    assert submitted.returncode == 0, submitted.stderr
+    out = json.loads(submitted.stdout)
+    assert out["unsent"] == 3
+    job_id = out["job"]["job"]["id"]
+    items = stack.sql("SELECT id, status, enqueued_at FROM job_items")
+    assert [(i["status"], i["enqueued_at"]) for i in items] == [("PENDING", None)] * 3
+    assert stack.drain() == []
+
+    requeued = ok("requeue", "--grace", "0")
+    assert "3 unsent items queued" in requeued.stdout
+    bodies = stack.drain()
+    assert sorted(b["item_id"] for b in bodies) == sorted(i["id"] for i in items)
+    assert {b["job_id"] for b in bodies} == {job_id}
+    for body in bodies:
+        assert list(body)[:5] == SEED_FIELDS
+    assert all(i["enqueued_at"] is not None for i in stack.sql("SELECT enqueued_at FROM job_items"))
+    assert "ITEMS_REQUEUED" in [e["action"] for e in stack.events(job_id)]
