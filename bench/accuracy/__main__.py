@@ -5,9 +5,10 @@ settings for every image:
 
 * **stock**: the ``tesseract`` program, ``tesseract FILE stdout -l LANG`` (page mode 3,
   the file's resolution), ``OMP_THREAD_LIMIT=1``, one process per image as usual.
-* **pipeline**: :func:`worker.ocr.preprocess.recognize_document` on one long-lived engine
-  (``--engine``: tesserocr by default, or pytesseract, which runs the same ``tesseract``
-  program as stock).
+* **engine**: our engine alone (``engine.recognize``: no preprocessing), one long-lived
+  engine (``--engine``: tesserocr by default, or pytesseract, which runs the same
+  ``tesseract`` program as stock, adding an explicit ``--dpi``).
+* **pipeline**: :func:`worker.ocr.preprocess.recognize_document` on the same engine.
 
 Throughput is the sum of per-image wall times, measured one image at a time.
 """
@@ -21,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,21 +64,32 @@ def run_stock(samples: list[Sample], workdir: Path) -> list[Score]:
     return scores
 
 
-def run_pipeline(samples: list[Sample], engine_name: str | None) -> list[Score]:
-    """Our pipeline (:func:`recognize_document`) with its defaults on each sample."""
+def run_ours(samples: list[Sample], engine_name: str | None) -> tuple[list[Score], list[Score]]:
+    """Our engine alone (``engine.recognize``) and our pipeline (:func:`recognize_document`).
+
+    Both use one long-lived engine with its defaults; the engine alone shows what the
+    preprocessing itself adds and costs.
+    """
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     from worker.ocr import create_engine
     from worker.ocr.preprocess import recognize_document
 
-    scores = []
+    plain: list[Score] = []
+    piped: list[Score] = []
     with create_engine(engine_name) as engine:
         engine.recognize(samples[0].image, samples[0].language)  # load the model first
         for s in samples:
             started = time.perf_counter()
+            alone = engine.recognize(s.image, s.language)
+            seconds = time.perf_counter() - started
+            plain.append(
+                Score(s, "engine", cer(alone.text, s.truth), wer(alone.text, s.truth), seconds)
+            )
+            started = time.perf_counter()
             result = recognize_document(engine, s.image, s.language)
             seconds = time.perf_counter() - started
             notes = "; ".join(n for n in result.notes if "assumed" not in n)
-            scores.append(
+            piped.append(
                 Score(
                     s,
                     f"pipeline ({engine.name})",
@@ -88,38 +99,41 @@ def run_pipeline(samples: list[Sample], engine_name: str | None) -> list[Score]:
                     notes,
                 )
             )
-    return scores
+    return plain, piped
 
 
-def table(stock: list[Score], ours: list[Score]) -> str:
-    """A Markdown table: mean CER/WER per category for both systems, and time."""
-    by: dict[tuple[str, str], list[Score]] = defaultdict(list)
-    for score in (*stock, *ours):
-        by[(score.system, score.sample.category)].append(score)
-    ours_name = ours[0].system
+def table(stock: list[Score], plain: list[Score], ours: list[Score]) -> str:
+    """A Markdown table: mean CER/WER per category for each system, and time."""
+    systems = (stock, plain, ours)
     lines = [
-        f"| category | n | stock CER | {ours_name} CER | CER change | stock WER "
-        f"| {ours_name} WER | stock s | ours s |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| category | n | stock CER | engine CER | pipeline CER | pipeline vs stock "
+        "| stock WER | engine WER | pipeline WER | stock s | engine s | pipeline s |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for category in (*CATEGORIES, "all"):
-        if category == "all":
-            a, b = stock, ours
-        else:
-            a, b = by[("stock", category)], by[(ours_name, category)]
-        if not a:
+        picked = [
+            [x for x in system if category in ("all", x.sample.category)] for system in systems
+        ]
+        if not picked[0]:
             continue
-        ca, cb = statistics.fmean(x.cer for x in a), statistics.fmean(x.cer for x in b)
-        change = f"{(cb - ca) / ca * 100:+.0f}%" if ca > 0 else "n/a"
+        cers = [statistics.fmean(x.cer for x in p) for p in picked]
+        wers = [statistics.fmean(x.wer for x in p) for p in picked]
+        times = [sum(x.seconds for x in p) for p in picked]
+        change = f"{(cers[2] - cers[0]) / cers[0] * 100:+.0f}%" if cers[0] > 0 else "n/a"
         lines.append(
-            f"| {category} | {len(a)} | {ca:.3f} | {cb:.3f} | {change} "
-            f"| {statistics.fmean(x.wer for x in a):.3f} "
-            f"| {statistics.fmean(x.wer for x in b):.3f} "
-            f"| {sum(x.seconds for x in a):.1f} | {sum(x.seconds for x in b):.1f} |"
+            f"| {category} | {len(picked[0])} | "
+            + " | ".join(f"{c:.3f}" for c in cers)
+            + f" | {change} | "
+            + " | ".join(f"{w:.3f}" for w in wers)
+            + " | "
+            + " | ".join(f"{t:.1f}" for t in times)
+            + " |"
         )
-    ta, tb = sum(x.seconds for x in stock), sum(x.seconds for x in ours)
+    ta, tp, to = (sum(x.seconds for x in system) for system in systems)
     lines.append("")
-    lines.append(f"Throughput cost (pipeline time / stock time): {tb / ta:.2f}×")
+    lines.append(
+        f"{ours[0].system}: time / stock {to / ta:.2f}×, time / engine alone {to / tp:.2f}×"
+    )
     return "\n".join(lines)
 
 
@@ -141,16 +155,16 @@ def main(argv: list[str] | None = None) -> int:
             (args.save_corpus / f"{s.name}.gt.txt").write_text(s.truth + "\n", encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="ocrjobs-accuracy-") as tmp:
         stock = run_stock(samples, Path(tmp))
-    ours = run_pipeline(samples, args.engine)
+    plain, ours = run_ours(samples, args.engine)
     if args.details:
-        for a, b in zip(stock, ours, strict=True):
+        for a, p, b in zip(stock, plain, ours, strict=True):
             print(
-                f"{a.sample.name:18} {a.sample.font:28} {a.sample.detail:18} "
-                f"stock {a.cer:.3f} ours {b.cer:.3f}  {a.seconds:.2f}s/{b.seconds:.2f}s  "
-                f"{b.notes}"
+                f"{a.sample.name:18} {a.sample.font:28} {a.sample.detail:16} "
+                f"CER stock {a.cer:.3f} engine {p.cer:.3f} pipeline {b.cer:.3f}  "
+                f"{a.seconds:.2f}s/{p.seconds:.2f}s/{b.seconds:.2f}s  {b.notes}"
             )
         print()
-    print(table(stock, ours))
+    print(table(stock, plain, ours))
     return 0
 
 

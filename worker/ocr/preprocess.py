@@ -58,6 +58,8 @@ MAX_UPSCALED_PIXELS = 40_000_000
 ORIENTATION_GATE = 70.0
 """Orientation detection runs only when the mean word confidence is below this."""
 MIN_OSD_CONFIDENCE = 2.0
+ANALYSIS_PIXELS = 2_500_000
+"""Larger pages are analysed on a reduced copy."""
 
 _ANALYSIS_SIGMA = 1.0
 _MAX_SKEW_POINTS = 60_000
@@ -201,7 +203,7 @@ def _read(engine: OcrEngine, page: PreparedImage, language: str, *, turn: int) -
         plan = replace(plan, skew_deg=analysis.skew_deg)
         image = _rotate_small(image, analysis.skew_deg)
         grey = image.convert("L")
-        analysis = replace(analysis, line_px=text_line_height(ink_mask(grey)))
+        analysis = replace(analysis, line_px=measure_lines(grey))
     scale = _upscale_factor(analysis.line_px, image.size)
     if scale != 1.0:
         plan = replace(plan, scale=scale)
@@ -225,14 +227,58 @@ def _read(engine: OcrEngine, page: PreparedImage, language: str, *, turn: int) -
 
 
 def analyse(grey: Image.Image) -> PageAnalysis:
-    """Measure noise, skew and text line height on a grey page."""
-    flat = flatten_background(grey)
+    """Measure noise, skew and text line height on a grey page.
+
+    Pages over :data:`ANALYSIS_PIXELS` are measured on a reduced copy (skew and line
+    height do not need every pixel) and their noise on a full-resolution central crop
+    (noise is a per-pixel property), which keeps analysis of an A4 scan at 300 dpi to
+    a small share of its recognition time.
+    """
+    factor = _analysis_factor(grey.size)
+    small = _reduce(grey, factor)
+    flat = flatten_background(small)
     smooth = np.asarray(flat.filter(ImageFilter.GaussianBlur(_ANALYSIS_SIGMA)), dtype=np.uint8)
-    threshold = otsu_threshold(smooth)
-    ink = smooth < threshold
-    noise = background_noise(np.asarray(flat, dtype=np.uint8), smooth, ~ink)
-    skew = estimate_skew(ink)
-    return PageAnalysis(noise=noise, skew_deg=skew, line_px=text_line_height(ink))
+    ink = smooth < otsu_threshold(smooth)
+    if factor == 1.0:
+        noise = background_noise(np.asarray(flat, dtype=np.uint8), smooth, ~ink)
+    else:
+        noise = _crop_noise(grey)
+    line_px = text_line_height(ink)
+    return PageAnalysis(
+        noise=noise,
+        skew_deg=estimate_skew(ink),
+        line_px=None if line_px is None else line_px * factor,
+    )
+
+
+def measure_lines(grey: Image.Image) -> float | None:
+    """Median text line height in pixels of ``grey`` (see :func:`text_line_height`)."""
+    factor = _analysis_factor(grey.size)
+    line_px = text_line_height(ink_mask(_reduce(grey, factor)))
+    return None if line_px is None else line_px * factor
+
+
+def _analysis_factor(size: tuple[int, int]) -> float:
+    pixels = size[0] * size[1]
+    factor = math.sqrt(pixels / ANALYSIS_PIXELS)
+    return factor if factor > 1.2 else 1.0
+
+
+def _reduce(grey: Image.Image, factor: float) -> Image.Image:
+    if factor == 1.0:
+        return grey
+    size = (max(1, round(grey.width / factor)), max(1, round(grey.height / factor)))
+    return grey.resize(size, Image.Resampling.BOX)
+
+
+def _crop_noise(grey: Image.Image) -> float:
+    side = math.isqrt(ANALYSIS_PIXELS // 2)
+    left, top = max(0, (grey.width - side) // 2), max(0, (grey.height - side) // 2)
+    crop = grey.crop((left, top, min(grey.width, left + side), min(grey.height, top + side)))
+    flat = flatten_background(crop)
+    smooth = np.asarray(flat.filter(ImageFilter.GaussianBlur(_ANALYSIS_SIGMA)), dtype=np.uint8)
+    ink = smooth < otsu_threshold(smooth)
+    return background_noise(np.asarray(flat, dtype=np.uint8), smooth, ~ink)
 
 
 def flatten_background(grey: Image.Image) -> Image.Image:
