@@ -13,11 +13,12 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.backend import Backend, Mode
@@ -91,6 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     local: bool | None = True if (args.local or args.self_check) else (False if args.aws else None)
     window.backend.start(prefs.settings, local=local)
     window.show()
+    # Ctrl+C in the terminal closes the window cleanly (Python only sees signals
+    # between Qt events, so a timer wakes the interpreter up).
+    signal.signal(signal.SIGINT, lambda *_a: window.close())
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
     try:
         if args.self_check:
             return _self_check(app, window)
