@@ -469,9 +469,10 @@ def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(
     make_stack: Callable[..., Stack], page_png: bytes
 ) -> None:
     stack = make_stack(visibility_timeout=30)
-    made = stack.submit([page_png] * 3)
+    made = stack.submit([page_png] * 4)
     job_id = made[0].job_id
-    proc = stack.worker("--prefetch", "1")
+    # One OCR process and two items claimed and downloaded ahead of it.
+    proc = stack.worker("--prefetch", "2")
     stack.wait_statuses(job_id, lambda s: s.count(ItemStatus.DONE) >= 1)
     proc.send_signal(signal.SIGTERM)
     assert wait_exit(stack, proc) == 0
@@ -479,13 +480,14 @@ def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(
     assert ItemStatus.PROCESSING not in statuses
     pending = statuses.count(ItemStatus.PENDING)
     assert pending >= 1
-    assert statuses.count(ItemStatus.DONE) == 3 - pending
+    assert statuses.count(ItemStatus.DONE) == 4 - pending
+    assert "released message" in stack.logs()  # a prefetched, claimed item was handed back
     # Every message of a pending item is visible again now, not after 30 s.
     depth = stack.ctx.queue.depth()
     assert (depth.visible, depth.in_flight) == (pending, 0)
     finisher = stack.worker("--drain")
     assert wait_exit(stack, finisher) == 0
-    assert [i.status for i in stack.items(job_id)] == [ItemStatus.DONE] * 3
+    assert [i.status for i in stack.items(job_id)] == [ItemStatus.DONE] * 4
     assert stack.done_events(job_id) == sorted(str(i.id) for i in made)
 
 
