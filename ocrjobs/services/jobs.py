@@ -180,8 +180,15 @@ def create_job(
             )
             audited = True
             uow.commit()
-    except BaseException:
-        log.exception("creating job=%s failed; removing its %d objects", job_id, len(uploaded))
+    except BaseException as exc:
+        if isinstance(exc, OcrJobsError):
+            # An expected failure that names its backend: one line, no traceback (as for
+            # a failed upload), so the CLI and GUI logs stay readable during an outage.
+            log.error(
+                "creating job=%s failed: %s; removing its %d objects", job_id, exc, len(uploaded)
+            )
+        else:
+            log.exception("creating job=%s failed; removing its %d objects", job_id, len(uploaded))
         _undo(ctx, job_id, uploaded)
         if audited:
             # The commit failed after the event was written: no JOB_CREATED for a job
