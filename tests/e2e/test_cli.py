@@ -322,12 +322,23 @@ def test_exit_codes_and_errors_name_what_failed(stack: Stack, tmp_path: Path) ->
         "OCRJOBS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
         "OCRJOBS_AWS_MAX_ATTEMPTS": "1",
     }
+    # Only DynamoDB down: boto3's per-service endpoint variables, no global override.
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    ddb_down = {
+        "AWS_ENDPOINT_URL": "",
+        "OCRJOBS_ENDPOINT_URL": "",
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ENDPOINT_URL_SQS": endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}",
+        "OCRJOBS_AWS_MAX_ATTEMPTS": "1",
+    }
     runs: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
         "usage": (("submit",), {}),
         "refused": (("submit", str(bad), str(text)), {}),
         "not_found": (("show", "00000000-0000-4000-8000-000000000000"), {}),
         "bad_id": (("rename", "not-a-job-id", "x"), {}),
         "s3_down": (("submit", str(image)), aws_down),
+        "dynamodb_down": (("submit", str(image)), ddb_down),
         "db_down": (
             ("list",),
             {"OCRJOBS_DATABASE_URL": f"mysql+pymysql://u:pw@127.0.0.1:{port}/x"},
@@ -353,6 +364,10 @@ def test_exit_codes_and_errors_name_what_failed(stack: Stack, tmp_path: Path) ->
     assert r["s3_down"].returncode == 5, r["s3_down"].stderr
     assert f"127.0.0.1:{port}" in r["s3_down"].stderr
     assert "s3" in r["s3_down"].stderr.lower()
+
+    assert r["dynamodb_down"].returncode == 5, r["dynamodb_down"].stderr
+    assert "dynamodb" in r["dynamodb_down"].stderr.lower()
+    assert f"127.0.0.1:{port}" in r["dynamodb_down"].stderr
 
     assert r["db_down"].returncode == 5
     assert "database" in r["db_down"].stderr
