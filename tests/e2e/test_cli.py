@@ -336,7 +336,6 @@ def test_exit_codes_and_errors_name_what_failed(stack: Stack, tmp_path: Path) ->
         "usage": (("submit",), {}),
         "refused": (("submit", str(bad), str(text)), {}),
         "not_found": (("show", "00000000-0000-4000-8000-000000000000"), {}),
-        "bad_id": (("rename", "not-a-job-id", "x"), {}),
         "s3_down": (("submit", str(image)), aws_down),
         "dynamodb_down": (("submit", str(image)), ddb_down),
         "db_down": (
@@ -359,7 +358,6 @@ def test_exit_codes_and_errors_name_what_failed(stack: Stack, tmp_path: Path) ->
 
     assert r["not_found"].returncode == 3
     assert "00000000-0000-4000-8000-000000000000" in r["not_found"].stderr
-    assert r["bad_id"].returncode == 3
 
     assert r["s3_down"].returncode == 5, r["s3_down"].stderr
     assert f"127.0.0.1:{port}" in r["s3_down"].stderr
