@@ -31,19 +31,3 @@ def test_self_check_starts_the_local_stack_and_exits_zero(tmp_path: Path) -> Non
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "self-check: window shown=True backend=local poll ok=True" in proc.stdout
-
-
-def test_without_a_display_the_entry_point_exits_3() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.pop("QT_QPA_PLATFORM", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "desktop"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 3
-    assert "no display" in proc.stderr
