@@ -183,6 +183,9 @@ def test_paste_copied_files(
     window.ask_job_name = False
     with qtbot.waitSignal(window.submission_finished, timeout=10_000) as blocker:
         window.paste()
+    # The clipboard owns the mime data: empty it now, while the application lives, or
+    # its destruction at interpreter exit crashes (seen as a segfault after the run).
+    QGuiApplication.clipboard().clear()
     result = blocker.args[0]
     assert isinstance(result, CreateResult)
     assert result.job is not None
