@@ -199,11 +199,12 @@ class SettingsDialog(QDialog):
         layout.addLayout(test_row)
         layout.addWidget(self.checks)
         layout.addWidget(buttons)
-        self.resize(880, 620)
+        self.resize(980, 640)
         runner.run(aws_profiles, on_done=self._profiles_loaded, on_error=lambda _e: None)
 
     def _line(self, value: str, name: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit(value)
+        edit.setCursorPosition(0)
         edit.setAccessibleName(name)
         edit.setPlaceholderText(placeholder)
         edit.setAcceptDrops(False)
