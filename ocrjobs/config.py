@@ -124,6 +124,9 @@ class Settings:
         path = config_file or (
             Path(env[CONFIG_FILE_ENV]) if env.get(CONFIG_FILE_ENV) else default_config_file()
         )
+        if config_file is None and env.get(CONFIG_FILE_ENV) and not path.exists():
+            # Named on purpose: a typo must not silently fall back to the defaults.
+            raise ConfigError(f"config file {path} named by {CONFIG_FILE_ENV} does not exist")
         if path.is_file():
             values.update(_read_toml(path))
         for f in fields(cls):
