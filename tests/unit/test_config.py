@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,17 @@ def test_loading_does_no_io_beyond_the_config_file(tmp_path: Path) -> None:
     assert s.data_path == data
     assert s.resolved_database_url == f"sqlite:///{data / 'ocrjobs.sqlite3'}"
     assert not data.exists()
+
+
+def test_a_missing_file_named_by_env_is_an_error(tmp_path: Path) -> None:
+    """A typo in OCRJOBS_CONFIG must not silently fall back to the local defaults."""
+    missing = tmp_path / "typo.toml"
+    with pytest.raises(ConfigError) as info:
+        Settings.load(env={"OCRJOBS_CONFIG": str(missing)})
+    assert str(missing) in info.value.message
+    assert "OCRJOBS_CONFIG" in info.value.message
+
+
+def test_config_can_be_switched_off_with_devnull() -> None:
+    s = Settings.load(env={"OCRJOBS_CONFIG": os.devnull, "OCRJOBS_BUCKET": "b"})
+    assert s.bucket == "b"
