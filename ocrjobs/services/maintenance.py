@@ -98,7 +98,9 @@ def sweep_dead_letters(ctx: Context, max_batches: int = 10) -> int:
             except BadMessage as exc:
                 # Nothing to mark; keep it for an administrator but stop re-reading it.
                 log.error("undecodable dead letter message_id=%s: %s", m.message_id, exc)
-                ctx.dlq.change_visibility(m.receipt_handle, 12 * 3600)
+                # SQS caps a message's total visibility at 12 h from its receive, part of
+                # which is used already: asking for 12 h is refused and aborted the sweep.
+                ctx.dlq.change_visibility(m.receipt_handle, 11 * 3600)
                 continue
             now = ctx.clock()
             reason = (
