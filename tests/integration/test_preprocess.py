@@ -10,7 +10,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from worker.ocr import OcrEngine, OcrFailure, create_engine
-from worker.ocr.preprocess import PIPELINE_VERSION, recognize_document
+from worker.ocr.engine import PIPELINE_VERSION
+from worker.ocr.preprocess import recognize_document
 from worker.ocr.select import ENGINES
 
 pytestmark = pytest.mark.ocr

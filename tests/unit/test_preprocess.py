@@ -226,3 +226,11 @@ def test_skew_math_agrees_with_pil_direction() -> None:
     turned = img.rotate(5, expand=True, fillcolor=255)
     assert estimate_skew(ink_mask(turned)) == pytest.approx(-5, abs=0.3)
     assert math.isclose(estimate_skew(ink_mask(img)), 0.0, abs_tol=0.2)
+
+
+def test_sideways_pages_are_told_from_upright_ones() -> None:
+    upright = page()
+    for turned in (upright, upright.rotate(180, expand=True)):
+        assert not analyse(turned).sideways
+    for quarter in (90, 270):
+        assert analyse(upright.rotate(quarter, expand=True)).sideways

@@ -10,6 +10,12 @@ Typical use::
         except OcrFailure as exc:            # exc.code -> item.error_code
             ...
 
+The worker reads each item through the preprocessing pipeline instead::
+
+    from worker.ocr.preprocess import recognize_document   # imports numpy
+
+    result = recognize_document(engine, image_bytes, "eng")  # + words, profile
+
 Importing this package loads no engine, model or native library.
 """
 
@@ -19,12 +25,15 @@ from worker.ocr.engine import (
     ENGINE_UNAVAILABLE,
     ERROR_CODES,
     LANGUAGE_UNAVAILABLE,
+    PIPELINE_VERSION,
     TIMEOUT,
     TOO_LARGE,
     OcrEngine,
     OcrFailure,
     OcrResult,
+    Orientation,
     find_tessdata,
+    ocr_profile,
     prepare_environment,
 )
 from worker.ocr.image_checks import ImageLimits, PreparedImage, prepare_image
@@ -36,17 +45,20 @@ __all__ = [
     "ENGINE_UNAVAILABLE",
     "ERROR_CODES",
     "LANGUAGE_UNAVAILABLE",
+    "PIPELINE_VERSION",
     "TIMEOUT",
     "TOO_LARGE",
     "ImageLimits",
     "OcrEngine",
     "OcrFailure",
     "OcrResult",
+    "Orientation",
     "PreparedImage",
     "available_engines",
     "available_languages",
     "create_engine",
     "find_tessdata",
+    "ocr_profile",
     "prepare_environment",
     "prepare_image",
 ]

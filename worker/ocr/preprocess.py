@@ -14,14 +14,22 @@ The worker calls one function, :func:`recognize_document`. In order, on the deco
 5. **Binarisation** only for noisy pages (phone photos): the background (uneven light)
    is divided out, the page smoothed and thresholded with Otsu. On clean pages this gains
    nothing, so they are left to Tesseract's own thresholding.
-6. **Recognition**; then, only when the result looks wrong (mean word confidence under
-   :data:`ORIENTATION_GATE` or no words), Tesseract's orientation detection; a page turned
-   by 90°, 180° or 270° with confidence ≥ :data:`MIN_OSD_CONFIDENCE` is turned upright and
-   read again, and the better-scored reading is kept. Upright pages pay nothing for this.
+6. **Orientation.** A page whose ink forms columns rather than rows (text running up or
+   down, :func:`columns_over_rows`) gets Tesseract's orientation detection (OSD) before it
+   is read, and is read once, turned upright. Any other page is read as it is; only when
+   that reading looks wrong (mean word confidence under :data:`ORIENTATION_GATE`, or no
+   words: an upside-down page) does OSD run, and a page turned by 90°, 180° or 270° with
+   confidence ≥ :data:`MIN_OSD_CONFIDENCE` is read again upright. The better-scored
+   reading is kept, so a wrong OSD answer cannot make a page worse. Upright pages with
+   confident text pay nothing for this.
+7. **Recognition** by the engine, on the preprocessed pixels.
 
 Word boxes are mapped back to the (EXIF-applied) page turned upright: the upscaling is
 divided out and the deskew undone, and ``PageWords.rotate`` records the quarter turns from
 the stored pixels, so overlays and searchable PDFs line up with the stored image.
+
+Every result carries a profile (:func:`worker.ocr.engine.ocr_profile`) that includes
+:data:`worker.ocr.engine.PIPELINE_VERSION`: bump it when this module's output may change.
 """
 
 from __future__ import annotations
@@ -36,13 +44,10 @@ import numpy.typing as npt
 from PIL import Image, ImageFilter
 
 from ocrjobs.domain.words import PageWords, WordBox
-from worker.ocr.engine import OcrEngine, OcrResult, check_language
+from worker.ocr.engine import OcrEngine, OcrResult, check_language, ocr_profile
 from worker.ocr.image_checks import PreparedImage, prepare_image
 
 log = logging.getLogger(__name__)
-
-PIPELINE_VERSION = "pipeline-v1"
-"""Part of every result's profile: change it whenever the pipeline's output may change."""
 
 NOISE_THRESHOLD = 6.0
 """Background noise (standard deviation, grey levels) above which the page is binarised."""
@@ -58,6 +63,8 @@ MAX_UPSCALED_PIXELS = 40_000_000
 ORIENTATION_GATE = 70.0
 """Orientation detection runs only when the mean word confidence is below this."""
 MIN_OSD_CONFIDENCE = 2.0
+SIDEWAYS_RATIO = 1.5
+"""Pages whose :func:`columns_over_rows` exceeds this get orientation detection first."""
 ANALYSIS_PIXELS = 2_500_000
 """Larger pages are analysed on a reduced copy."""
 
@@ -78,11 +85,14 @@ class PageAnalysis:
         noise: Standard deviation of the background, grey levels (0 for a rendered page).
         skew_deg: Counter-clockwise turn that makes the text lines horizontal.
         line_px: Median text line height in pixels, ``None`` when no lines were found.
+        sideways: The ink is organised in columns rather than rows: text lines run up or
+            down the page (turned by 90° or 270°).
     """
 
     noise: float
     skew_deg: float
     line_px: float | None
+    sideways: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +126,8 @@ class Plan:
 
 
 def profile(engine: OcrEngine, language: str) -> str:
-    """The OCR profile of :func:`recognize_document`: engine, language, mode, pipeline."""
-    return f"{engine.name}:{language}:psm{engine.psm}:{PIPELINE_VERSION}"
+    """The OCR profile of :func:`recognize_document` (see :func:`ocr_profile`)."""
+    return ocr_profile(engine.name, language, engine.psm)
 
 
 def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> OcrResult:
@@ -148,16 +158,24 @@ def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> 
             default_dpi=limits.default_dpi,
         )
     )
-    result = _read(engine, page, language, turn=0)
-    if _suspicious(result):
-        orientation = engine.detect_orientation(_osd_view(page))
-        log.debug("orientation check: %s (confidence %s)", orientation, result.mean_confidence)
-        if (
-            orientation is not None
-            and orientation.degrees
-            and orientation.confidence >= MIN_OSD_CONFIDENCE
-        ):
-            turned = _read(engine, page, language, turn=orientation.degrees)
+    analysis = analyse(page.image.convert("L"))
+    result: OcrResult | None = None
+    osd_done = False
+    if analysis.sideways:
+        # Text lines run up or down the page: OSD first, so the page is read only once.
+        osd_done = True
+        turn = _confident_turn(engine, page, analysis)
+        if turn:
+            result = _read(engine, page, language, turn=turn)
+    if result is None or _suspicious(result):
+        upright = _read(engine, page, language, turn=0, analysis=analysis)
+        if result is None or _score(upright) > _score(result):
+            result = upright
+    if _suspicious(result) and not osd_done:
+        # Low confidence: maybe upside down (which no cheap measure tells apart).
+        turn = _confident_turn(engine, page, analysis)
+        if turn:
+            turned = _read(engine, page, language, turn=turn)
             if _score(turned) > _score(result):
                 result = turned
     return replace(
@@ -165,6 +183,15 @@ def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> 
         duration_s=time.perf_counter() - started,
         profile=profile(engine, language),
     )
+
+
+def _confident_turn(engine: OcrEngine, page: PreparedImage, analysis: PageAnalysis) -> int:
+    """Tesseract's OSD turn (counter-clockwise degrees) when it is confident, else 0."""
+    orientation = engine.detect_orientation(_osd_view(page, analysis))
+    log.debug("orientation detection: %s", orientation)
+    if orientation is None or orientation.confidence < MIN_OSD_CONFIDENCE:
+        return 0
+    return orientation.degrees
 
 
 def _suspicious(result: OcrResult) -> bool:
@@ -178,10 +205,9 @@ def _score(result: OcrResult) -> float:
     return result.mean_confidence * math.log1p(len(result.words.words))
 
 
-def _osd_view(page: PreparedImage) -> PreparedImage:
+def _osd_view(page: PreparedImage, analysis: PageAnalysis) -> PreparedImage:
     """The page as OSD should see it: binarised when noisy, upscaled when tiny."""
     grey = page.image.convert("L")
-    analysis = analyse(grey)
     scale = _upscale_factor(analysis.line_px, grey.size)
     if scale != 1.0:
         grey = _resize(grey, scale)
@@ -190,14 +216,25 @@ def _osd_view(page: PreparedImage) -> PreparedImage:
     return replace(page, image=grey)
 
 
-def _read(engine: OcrEngine, page: PreparedImage, language: str, *, turn: int) -> OcrResult:
-    """Preprocess ``page`` (turned ``turn``° counter-clockwise first) and recognise it."""
+def _read(
+    engine: OcrEngine,
+    page: PreparedImage,
+    language: str,
+    *,
+    turn: int,
+    analysis: PageAnalysis | None = None,
+) -> OcrResult:
+    """Preprocess ``page`` (turned ``turn``° counter-clockwise first) and recognise it.
+
+    ``analysis`` of the unturned page may be passed to save measuring it again.
+    """
     image = page.image
     if turn:
         image = image.rotate(turn, expand=True)
     upright_size = image.size
     grey = image.convert("L")
-    analysis = analyse(grey)
+    if analysis is None or turn:
+        analysis = analyse(grey)
     plan = Plan(turn=turn)
     if abs(analysis.skew_deg) >= MIN_SKEW_DEG:
         plan = replace(plan, skew_deg=analysis.skew_deg)
@@ -248,6 +285,7 @@ def analyse(grey: Image.Image) -> PageAnalysis:
         noise=noise,
         skew_deg=estimate_skew(ink),
         line_px=None if line_px is None else line_px * factor,
+        sideways=columns_over_rows(ink) > SIDEWAYS_RATIO,
     )
 
 
@@ -384,6 +422,27 @@ def estimate_skew(ink: BoolArray, *, max_deg: float = MAX_SKEW_DEG) -> float:
     if max(fine_scores) < 1.05 * sharpness(0.0) and abs(angle) >= MIN_SKEW_DEG:
         return 0.0
     return round(angle, 1)
+
+
+def columns_over_rows(ink: BoolArray) -> float:
+    """How much more structured the ink's column profile is than its row profile.
+
+    Each profile's sum of squared counts (2-pixel bins) is normalised by what evenly spread
+    ink would give. Horizontal text has gaps between lines, not between columns: measured
+    0.3-0.75 on upright and skewed pages, 2.6-3.5 on pages turned by 90° or 270°.
+    0 when there is too little ink to tell.
+    """
+    ys, xs = np.nonzero(ink)
+    n = len(xs)
+    if n < 200:
+        return 0.0
+
+    def structure(values: npt.NDArray[np.intp], extent: int) -> float:
+        counts = np.bincount(values // 2)
+        return float(np.dot(counts, counts)) / (n * n) * (extent / 2.0)
+
+    rows = structure(ys, ink.shape[0])
+    return structure(xs, ink.shape[1]) / rows if rows else 0.0
 
 
 def text_line_height(ink: BoolArray) -> float | None:

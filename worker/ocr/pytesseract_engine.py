@@ -24,6 +24,7 @@ import pytesseract
 from worker.ocr.engine import (
     ENGINE_FAILED,
     ENGINE_UNAVAILABLE,
+    OSD_MIN_CHARACTERS,
     TIMEOUT,
     OcrEngine,
     OcrFailure,
@@ -153,7 +154,13 @@ class PytesseractEngine(OcrEngine):
             return None
         if self.tessdata is None and "osd" not in self._all_languages():
             return None
-        config = _join([*self._tessdata_args, "--psm", "0", "--dpi", str(page.dpi)])
+        config = _join(
+            [
+                *self._tessdata_args,
+                *("--psm", "0", "--dpi", str(page.dpi)),
+                *("-c", f"min_characters_to_try={OSD_MIN_CHARACTERS}"),
+            ]
+        )
         try:
             with tempfile.TemporaryDirectory(prefix="ocrjobs-osd-") as tmp:
                 source = Path(tmp, "page.pgm" if page.image.mode == "L" else "page.ppm")

@@ -25,6 +25,7 @@ from typing import Protocol
 from worker.ocr.engine import (
     ENGINE_FAILED,
     ENGINE_UNAVAILABLE,
+    OSD_MIN_CHARACTERS,
     TIMEOUT,
     OcrEngine,
     OcrFailure,
@@ -184,7 +185,10 @@ class TesserocrEngine(OcrEngine):
                     path=f"{self.tessdata}{os.sep}",
                     lang="osd",
                     psm=self._tesserocr.PSM.OSD_ONLY,
-                    variables={"debug_file": os.devnull},
+                    variables={
+                        "debug_file": os.devnull,
+                        "min_characters_to_try": str(OSD_MIN_CHARACTERS),
+                    },
                 )
             api = self._osd
             image = page.image
