@@ -123,7 +123,9 @@ def test_random_bytes_are_not_an_image() -> None:
 
 
 def test_damaged_pdf_is_refused_naming_the_pdf() -> None:
-    source = intake.Source("broken.pdf", data=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    source = intake.Source(
+        "broken.pdf", data=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+    )
     with pytest.raises(intake.Refused) as info:
         list(intake.iter_images(source, max_bytes=10**6, max_pixels=10**8))
     assert info.value.rejection.code == intake.CORRUPT
