@@ -11,10 +11,14 @@ Sources of the text:
 Fonts: DejaVu (``fonts-dejavu-core``, always present where the tests run) and Liberation
 (``fonts-liberation``, metric clones of Times/Arial/Courier) when installed.
 
+Plus the project's own sample images (``resources/samples``: a line, paragraphs, an
+invoice and a full A4 page, with their ground truth), as the ``samples`` category.
+
 No public image set with ground truth is available offline here: Debian's Tesseract
-packages (``tesseract-ocr``, ``-eng``, ``-por``, ``-osd``) ship models only, and the
-project may not download data sets. The corpus is therefore synthetic; the categories
-imitate the failure modes seen in real input (rotated scans, small type, phone photos).
+packages (``tesseract-ocr``, ``-eng``, ``-por``, ``-osd``) ship models only, no Debian
+package found by ``apt-cache search`` ships OCR test images, and the project may not
+download data sets. The corpus is therefore synthetic; the categories imitate the
+failure modes seen in real input (rotated scans, small type, phone photos).
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ FONT_FILES = (
     "DejaVuSansMono.ttf",
 )
 
-CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy")
+CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "samples")
 """What each category is (see :func:`generate`):
 
 * ``clean``: a scan-like page, font size 22-30 px at 300 dpi (about 5-7 pt), straight.
@@ -78,7 +82,10 @@ CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy")
 * ``rotated``: clean pages turned by 90°, 180° or 270°.
 * ``skewed``: clean pages turned by 1.5-4° either way.
 * ``noisy``: phone-photo-like: low contrast, uneven light, blur, sensor noise, JPEG.
+* ``samples``: ``resources/samples/*.png`` as they are (clean, 42 px DejaVu Sans, 300 dpi).
 """
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,16 +190,18 @@ def _photo(img: Image.Image, rng: np.random.Generator, level: float) -> bytes:
 
 
 def generate(per_category: int = 10, seed: int = 6) -> Iterator[Sample]:
-    """Yield ``per_category`` pages of each category, half English, half Portuguese.
+    """Yield the project's samples, then ``per_category`` rendered pages of each other
+    category, half English, half Portuguese.
 
     Args:
         per_category: Pages per category.
         seed: Everything random (font, passage, size, angle, noise) derives from it.
     """
     fonts = available_fonts()
+    yield from project_samples()
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
-    for category in CATEGORIES:
+    for category in CATEGORIES[:-1]:
         for i in range(per_category):
             language = "eng" if i % 2 == 0 else "por"
             passages = ENGLISH if language == "eng" else PORTUGUESE
@@ -225,3 +234,21 @@ def generate(per_category: int = 10, seed: int = 6) -> Iterator[Sample]:
                 detail = f"{size}px noise{level:.2f}"
                 data = _photo(page, nprng, level)
             yield Sample(name, category, language, font.name, truth, data, detail)
+
+
+def project_samples() -> Iterator[Sample]:
+    """The repository's sample images with their ground truth (``samples`` category)."""
+    for png in sorted(SAMPLES_DIR.glob("*.png")):
+        truth = png.with_suffix(".txt").read_text(encoding="utf-8").rstrip("\n")
+        language = "por" if png.name.startswith("pt-") else "eng"
+        with Image.open(png) as img:
+            detail = f"{img.width}x{img.height}"
+        yield Sample(
+            f"samples-{png.stem}",
+            "samples",
+            language,
+            "DejaVuSans.ttf",
+            truth,
+            png.read_bytes(),
+            detail,
+        )
