@@ -384,6 +384,31 @@ class Worker:
             self._record_failure(m, c, exc.code, exc.message, t0, ids)
             return
         fetched = time.perf_counter()
+        profile = self.slots.profile(c.language)
+        previous = retry_lock_conflicts(processing.previous_result, self.ctx, c, profile)
+        if previous is not None:  # the same bytes were read with the same profile: reuse
+            recorded = retry_lock_conflicts(
+                processing.complete,
+                self.ctx,
+                c,
+                previous.text,
+                confidence=previous.confidence,
+                duration_s=round(time.perf_counter() - t0, 3),
+                engine=self.slots.engine_name,
+                words=previous.words,
+                ocr_profile=profile,
+                reused_from=previous.item_id,
+            )
+            self.ctx.queue.delete(m.receipt_handle)
+            if recorded:
+                self.stats.add("done")
+            log.info(
+                "item %s done: reused the result of item %s",
+                c.item_id,
+                previous.item_id,
+                extra={**ids, "reused_from": str(previous.item_id)},
+            )
+            return
         slot = self._wait_for_slot()
         if slot is None:  # shutting down before OCR started: hand the item back
             retry_lock_conflicts(processing.release, self.ctx, c)
@@ -408,6 +433,8 @@ class Worker:
             confidence=result.mean_confidence,
             duration_s=round(duration, 3),
             engine=result.engine,
+            words=result.words,
+            ocr_profile=result.profile or profile,
         )
         self.ctx.queue.delete(m.receipt_handle)
         if recorded:

@@ -17,7 +17,7 @@ import queue
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Protocol
@@ -25,6 +25,8 @@ from typing import Protocol
 from worker.ocr.engine import ENGINE_FAILED, TIMEOUT, OcrFailure, OcrResult
 
 log = logging.getLogger(__name__)
+
+_LANGUAGE_SLOT = "\x00language\x00"
 
 START_TIMEOUT_S = 120.0
 """How long a child may take to load its engine before the worker gives up."""
@@ -65,6 +67,10 @@ class Slots(Protocol):
 
     engine_name: str
 
+    def profile(self, language: str) -> str:
+        """The OCR profile of a result read in ``language`` (engine, mode, pipeline)."""
+        ...
+
     def start(self) -> None:
         """Start every process; raise :class:`OcrFailure` if no engine can run."""
 
@@ -90,6 +96,8 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     from worker.logs import setup_logging
     from worker.ocr.image_checks import ImageLimits
+    from worker.ocr.preprocess import profile as preprocess_profile
+    from worker.ocr.preprocess import recognize_document
     from worker.ocr.select import create_engine
 
     setup_logging(spec.log_level)
@@ -103,7 +111,10 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
     except OcrFailure as exc:
         conn.send(("error", exc.code, exc.message))
         return
-    conn.send(("ready", engine.name))
+    # The OCR layer owns the profile format; hand the parent a template to fill in, so it
+    # can look for a reusable result before any OCR process is free.
+    template = preprocess_profile(engine, _LANGUAGE_SLOT)
+    conn.send(("ready", engine.name, template))
     with engine:
         while True:
             try:
@@ -114,14 +125,16 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
                 return
             image, language = request
             try:
-                r = engine.recognize(image, language)
+                # The whole pipeline (checks, deskew, upscaling, orientation), not the bare
+                # engine: the same reading as every other caller of recognize_document.
+                r = recognize_document(engine, image, language)
             except OcrFailure as exc:
                 conn.send(("fail", exc.code, exc.message))
             except Exception as exc:  # an engine bug must not take the process down
                 log.exception("OCR engine raised %s", type(exc).__name__)
                 conn.send(("fail", ENGINE_FAILED, f"{type(exc).__name__}: {exc}"))
             else:
-                conn.send(("ok", r.text, r.mean_confidence, r.duration_s, r.engine, r.dpi))
+                conn.send(("ok", r))
 
 
 class OcrProcess:
@@ -131,6 +144,7 @@ class OcrProcess:
         self.index = index
         self.spec = spec
         self.engine_name = ""
+        self.profile_template = ""
         self._mp = multiprocessing.get_context("spawn")
         self._proc: SpawnProcess | None = None
         self._conn: Connection | None = None
@@ -169,6 +183,7 @@ class OcrProcess:
             self.kill()
             raise OcrFailure(reply[1], reply[2])
         self.engine_name = str(reply[1])
+        self.profile_template = str(reply[2])
         log.debug(
             "OCR process %d (pid %s) ready with %s in %.2fs",
             self.index,
@@ -207,14 +222,9 @@ class OcrProcess:
             )
         if reply[0] == "fail":
             raise OcrFailure(reply[1], reply[2])
-        _, text, confidence, _duration, engine, dpi = reply
-        return OcrResult(
-            text=text,
-            mean_confidence=confidence,
-            duration_s=time.perf_counter() - t0,
-            engine=engine,
-            dpi=dpi,
-        )
+        result: OcrResult = reply[1]
+        # The child's duration plus the transfer both ways: what the item cost.
+        return replace(result, duration_s=time.perf_counter() - t0)
 
     def restart(self) -> None:
         """Kill the child and start a fresh one."""
@@ -282,6 +292,10 @@ class OcrPool:
             self.engine_name,
             extra={"pids": [p.pid for p in self.processes]},
         )
+
+    def profile(self, language: str) -> str:
+        """The OCR profile of a result read in ``language`` (see :class:`Slots`)."""
+        return self.processes[0].profile_template.replace(_LANGUAGE_SLOT, language.strip())
 
     def acquire(self, timeout: float) -> OcrProcess | None:
         """An idle process, or ``None`` after ``timeout`` seconds."""

@@ -53,25 +53,18 @@ FAULTY_WORKER = f"""
 import os
 import sys
 
-import worker.ocr.select as select
+import worker.ocr.preprocess as preprocess
 
-_create = select.create_engine
-
-
-def create_engine(*args, **kwargs):
-    engine = _create(*args, **kwargs)
-    recognize = engine.recognize
-
-    def crashing(image, language):
-        if {POISON!r}.encode() in image:
-            os._exit(70)
-        return recognize(image, language)
-
-    engine.recognize = crashing
-    return engine
+_recognize = preprocess.recognize_document
 
 
-select.create_engine = create_engine
+def crashing(engine, image, language):
+    if {POISON!r}.encode() in image:
+        os._exit(70)
+    return _recognize(engine, image, language)
+
+
+preprocess.recognize_document = crashing
 
 if __name__ == "__main__":
     from worker.cli import main
@@ -93,11 +86,11 @@ def line_png(text: str, *, meta: str | None = None) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def page_png() -> bytes:
-    """Part of a page at 300 dpi: about a second of Tesseract, long enough to interrupt."""
+def pages() -> list[bytes]:
+    """Four different parts of pages at 300 dpi: about a second of Tesseract each, long
+    enough to interrupt. Different, because a worker reuses the result of identical bytes.
+    """
     font = ImageFont.truetype(FONT, 40)
-    img = Image.new("L", (2480, 1000), 255)
-    draw = ImageDraw.Draw(img)
     words = [
         "the",
         "quick",
@@ -113,12 +106,18 @@ def page_png() -> bytes:
         "read",
         "pages",
     ]
-    for row in range(14):
-        line = " ".join(words[(row + k) % len(words)] for k in range(14))
-        draw.text((120, 120 + row * 54), line, font=font, fill=0)
-    buf = io.BytesIO()
-    img.save(buf, "PNG", dpi=(300, 300))
-    return buf.getvalue()
+    out = []
+    for page in range(4):
+        img = Image.new("L", (2480, 1000), 255)
+        draw = ImageDraw.Draw(img)
+        draw.text((120, 40), f"page number {page}", font=font, fill=0)
+        for row in range(1, 14):
+            line = " ".join(words[(row + page + k) % len(words)] for k in range(14))
+            draw.text((120, 40 + row * 54), line, font=font, fill=0)
+        buf = io.BytesIO()
+        img.save(buf, "PNG", dpi=(300, 300))
+        out.append(buf.getvalue())
+    return out
 
 
 @dataclass
@@ -250,10 +249,10 @@ def make_stack(db_url: str, tmp_path: Path) -> Iterator[Callable[..., Stack]]:
 
 
 def test_kill_9_mid_item_is_done_once_after_visibility_timeout(
-    make_stack: Callable[..., Stack], page_png: bytes
+    make_stack: Callable[..., Stack], pages: list[bytes]
 ) -> None:
     stack = make_stack()
-    (item,) = stack.submit([page_png])
+    (item,) = stack.submit(pages[:1])
     first = stack.worker()
     stack.wait_statuses(item.job_id, lambda s: s == [ItemStatus.PROCESSING])
     os.killpg(first.pid, signal.SIGKILL)  # the whole instance dies, OCR process included
@@ -311,10 +310,10 @@ def test_poison_message_goes_to_dead_letters_and_worker_lives(
 
 
 def test_job_deleted_while_processing_leaves_nothing(
-    make_stack: Callable[..., Stack], page_png: bytes
+    make_stack: Callable[..., Stack], pages: list[bytes]
 ) -> None:
     stack = make_stack()
-    made = stack.submit([page_png, page_png, page_png])
+    made = stack.submit(pages[:3])
     job_id = made[0].job_id
     proc = stack.worker("--drain")
     stack.wait_statuses(job_id, lambda s: ItemStatus.PROCESSING in s)
@@ -466,10 +465,10 @@ def test_database_unreachable_for_a_while_then_recovers(
 
 
 def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(
-    make_stack: Callable[..., Stack], page_png: bytes
+    make_stack: Callable[..., Stack], pages: list[bytes]
 ) -> None:
     stack = make_stack(visibility_timeout=30)
-    made = stack.submit([page_png] * 4)
+    made = stack.submit(pages)
     job_id = made[0].job_id
     # One OCR process and two items claimed and downloaded ahead of it.
     proc = stack.worker("--prefetch", "2")
@@ -492,7 +491,7 @@ def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(
 
 
 def test_second_signal_exits_at_once(
-    local_stack: Settings, tmp_path: Path, page_png: bytes
+    local_stack: Settings, tmp_path: Path, pages: list[bytes]
 ) -> None:
     ctx = build_context(local_stack)
     stack = Stack(
@@ -502,7 +501,7 @@ def test_second_signal_exits_at_once(
         tmp_path,
     )
     try:
-        (item,) = stack.submit([page_png])
+        (item,) = stack.submit(pages[:1])
         proc = stack.worker()
         stack.wait_statuses(item.job_id, lambda s: s == [ItemStatus.PROCESSING])
         proc.send_signal(signal.SIGTERM)

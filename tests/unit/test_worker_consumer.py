@@ -56,6 +56,9 @@ class FakeSlots:
 
     engine_name = "fake"
 
+    def profile(self, language: str) -> str:
+        return f"fake:{language}:v1"
+
     def __init__(self, fn: Recognize, size: int = 1) -> None:
         self.fn = fn
         self.calls: list[tuple[bytes, str]] = []
@@ -335,6 +338,20 @@ def test_sweep_marks_items_stuck_in_processing(fake_ctx: Context) -> None:
     assert by_id[claimed.item_id].error_code == "STUCK"
     others = [i for i in by_id.values() if i.id != claimed.item_id]
     assert [i.status for i in others] == [ItemStatus.PENDING]
+
+
+def test_identical_image_reuses_the_earlier_result_without_ocr(fake_ctx: Context) -> None:
+    (first,) = make_job(fake_ctx, 1)
+    run(fake_ctx, FakeSlots(ok("read once")))
+    (second,) = make_job(fake_ctx, 1)  # the same bytes in another job
+    slots = FakeSlots(ok("read twice"))
+    w = run(fake_ctx, slots)
+    assert slots.calls == []
+    assert w.stats.done == 1
+    (after,) = items(fake_ctx, second.job_id)
+    assert after.status is ItemStatus.DONE
+    assert after.ocr_text == "read once"
+    assert fq(fake_ctx).messages == {}
 
 
 def test_once_handles_one_batch(fake_ctx: Context) -> None:
