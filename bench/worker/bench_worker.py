@@ -10,7 +10,8 @@ For each image set (generated full pages, generated single text lines) it measur
 1. ``cli``: a loop running the ``tesseract`` program once per file (``OMP_THREAD_LIMIT=1``,
    same language, same page segmentation mode) — what a naive worker would do;
 2. ``engine``: one in-process engine (:func:`worker.ocr.select.create_engine`) reading the
-   files in a loop, no pipeline at all;
+   files in a loop through :func:`worker.ocr.preprocess.recognize_document` (what the
+   worker's OCR processes call), no pipeline at all;
 3. ``worker-N``: ``python -m worker --concurrency N`` draining the same images end to end
    from the embedded local stack (moto S3 + SQS + DynamoDB in this process, SQLite).
 
@@ -133,13 +134,16 @@ def run_cli(files: Sequence[Path], language: str, psm: int) -> float:
 
 
 def run_engine(images: Sequence[bytes], language: str, psm: int, engine: str | None) -> float:
+    from worker.ocr.preprocess import recognize_document
     from worker.ocr.select import create_engine
 
+    # The same reading as the worker's OCR processes (preprocessing included), so the
+    # difference is the pipeline's overhead and nothing else.
     with create_engine(engine, psm=psm) as e:
-        e.recognize(images[0], language)  # load the models outside the clock
+        recognize_document(e, images[0], language)  # load the models outside the clock
         t0 = time.perf_counter()
         for data in images:
-            e.recognize(data, language)
+            recognize_document(e, data, language)
         return time.perf_counter() - t0
 
 
