@@ -234,3 +234,19 @@ def test_sideways_pages_are_told_from_upright_ones() -> None:
         assert not analyse(turned).sideways
     for quarter in (90, 270):
         assert analyse(upright.rotate(quarter, expand=True)).sideways
+
+
+@pytest.mark.parametrize(
+    "img",
+    [
+        Image.new("L", (5, 5), 0),
+        Image.new("L", (1, 1), 255),
+        Image.new("L", (3000, 2), 0),
+        Image.new("L", (40, 30), 128),
+    ],
+    ids=["black", "one-pixel", "strip", "flat-grey"],
+)
+def test_degenerate_pages_are_analysed_without_error(img: Image.Image) -> None:
+    analysis = analyse(img)
+    assert analysis.skew_deg == 0.0
+    assert not analysis.sideways
