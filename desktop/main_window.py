@@ -7,8 +7,9 @@ signals and updates widgets with the results.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from uuid import UUID
 
@@ -694,7 +695,12 @@ class MainWindow(QMainWindow):
 
         def work(handle: TaskHandle, report: Report) -> CreateResult:
             return job_service.create_job(
-                ctx, name, files, language=language, progress=report, cancel=handle.cancel_event
+                ctx,
+                name,
+                files,
+                language=language,
+                progress=_throttled(report),
+                cancel=handle.cancel_event,
             )
 
         handle = self.runner.run_with(
@@ -1138,6 +1144,31 @@ class MainWindow(QMainWindow):
         self.poller.stop()
         self.runner.shutdown()
         self.backend.stop()
+
+
+PROGRESS_EVERY_S = 0.1
+
+
+def _throttled(report: Report) -> Callable[[Progress], None]:
+    """At most ~10 progress reports a second (plus stage changes and the last file).
+
+    ``create_job`` reports from its upload threads; a thousand files must not become a
+    thousand queued UI updates.
+    """
+    lock = threading.Lock()
+    last_time, last_stage = 0.0, ""
+
+    def forward(p: Progress) -> None:
+        nonlocal last_time, last_stage
+        now = time.monotonic()
+        with lock:
+            same_stage = p.stage == last_stage and p.done < p.total
+            if same_stage and now - last_time < PROGRESS_EVERY_S:
+                return
+            last_time, last_stage = now, p.stage
+        report(p)
+
+    return forward
 
 
 def _names(files: Sequence[Source]) -> list[str]:
