@@ -439,268 +439,268 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="146"/>
-        <location filename="../../desktop/main_window.py" line="333"/>
+        <location filename="../../desktop/main_window.py" line="149"/>
+        <location filename="../../desktop/main_window.py" line="336"/>
         <source>OCR Jobs</source>
         <translation>OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="149"/>
+        <location filename="../../desktop/main_window.py" line="152"/>
         <source>OCR Jobs main window</source>
         <translation>Janela principal do OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="181"/>
+        <location filename="../../desktop/main_window.py" line="184"/>
         <source>&amp;Open images…</source>
         <translation>&amp;Abrir imagens…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="184"/>
+        <location filename="../../desktop/main_window.py" line="187"/>
         <source>&amp;Paste images</source>
         <translation>C&amp;olar imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="187"/>
+        <location filename="../../desktop/main_window.py" line="190"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;tualizar</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="190"/>
+        <location filename="../../desktop/main_window.py" line="193"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Configurações…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="192"/>
+        <location filename="../../desktop/main_window.py" line="195"/>
         <source>&amp;Quit</source>
         <translation>&amp;Sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="193"/>
+        <location filename="../../desktop/main_window.py" line="196"/>
         <source>Re&amp;name</source>
         <translation>Re&amp;nomear</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="195"/>
+        <location filename="../../desktop/main_window.py" line="198"/>
         <source>Re&amp;try failed</source>
         <translation>&amp;Reprocessar falhas</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="198"/>
+        <location filename="../../desktop/main_window.py" line="201"/>
         <source>&amp;Audit trail</source>
         <translation>Trilha de a&amp;uditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="201"/>
+        <location filename="../../desktop/main_window.py" line="204"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Excluir…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="204"/>
+        <location filename="../../desktop/main_window.py" line="207"/>
         <source>&amp;Find jobs</source>
         <translation>&amp;Buscar trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="207"/>
+        <location filename="../../desktop/main_window.py" line="210"/>
         <source>&amp;Copy text</source>
         <translation>&amp;Copiar texto</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="210"/>
+        <location filename="../../desktop/main_window.py" line="213"/>
         <source>&amp;Save text as…</source>
         <translation>&amp;Salvar texto como…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="213"/>
+        <location filename="../../desktop/main_window.py" line="216"/>
         <source>Zoom &amp;in</source>
         <translation>&amp;Aumentar zoom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="216"/>
+        <location filename="../../desktop/main_window.py" line="219"/>
         <source>Zoom &amp;out</source>
         <translation>&amp;Diminuir zoom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="219"/>
+        <location filename="../../desktop/main_window.py" line="222"/>
         <source>&amp;Fit image</source>
         <translation>A&amp;justar imagem</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="221"/>
+        <location filename="../../desktop/main_window.py" line="224"/>
         <source>&amp;About OCR Jobs</source>
         <translation>&amp;Sobre o OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="232"/>
+        <location filename="../../desktop/main_window.py" line="235"/>
         <source>Main toolbar</source>
         <translation>Barra de ferramentas principal</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="249"/>
+        <location filename="../../desktop/main_window.py" line="252"/>
         <source>Backend mode</source>
         <translation>Modo do backend</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="263"/>
+        <location filename="../../desktop/main_window.py" line="266"/>
         <source>Jobs</source>
         <translation>Trabalhos</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="294"/>
+        <location filename="../../desktop/main_window.py" line="297"/>
         <source>Drop images or folders here, or press Ctrl+O, to create your first job.</source>
         <translation>Solte imagens ou pastas aqui, ou pressione Ctrl+O, para criar seu primeiro trabalho.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="322"/>
+        <location filename="../../desktop/main_window.py" line="325"/>
         <source>Drop images, PDFs or folders to create a job</source>
         <translation>Solte imagens, PDFs ou pastas para criar um trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="339"/>
+        <location filename="../../desktop/main_window.py" line="342"/>
         <source>&amp;File</source>
         <translation>&amp;Arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="345"/>
+        <location filename="../../desktop/main_window.py" line="348"/>
         <source>&amp;Job</source>
         <translation>&amp;Trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="349"/>
+        <location filename="../../desktop/main_window.py" line="352"/>
         <source>&amp;View</source>
         <translation>&amp;Exibir</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="353"/>
+        <location filename="../../desktop/main_window.py" line="356"/>
         <source>&amp;Help</source>
         <translation>A&amp;juda</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="375"/>
+        <location filename="../../desktop/main_window.py" line="378"/>
         <source>Text saved to {path}</source>
         <translation>Texto salvo em {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="393"/>
+        <location filename="../../desktop/main_window.py" line="396"/>
         <source>Starting…</source>
         <translation>Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="395"/>
+        <location filename="../../desktop/main_window.py" line="398"/>
         <source>Local stack</source>
         <translation>Pilha local</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="397"/>
+        <location filename="../../desktop/main_window.py" line="400"/>
         <source>Embedded local stack on 127.0.0.1 (no AWS account); data is discarded on exit</source>
         <translation>Pilha local embutida em 127.0.0.1 (sem conta AWS); os dados são descartados ao sair</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="401"/>
+        <location filename="../../desktop/main_window.py" line="404"/>
         <source>AWS</source>
         <translation>AWS</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="402"/>
+        <location filename="../../desktop/main_window.py" line="405"/>
         <source>AWS region {region}, bucket {bucket}</source>
         <translation>Região AWS {region}, bucket {bucket}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="407"/>
+        <location filename="../../desktop/main_window.py" line="410"/>
         <source>Test backend</source>
         <translation>Backend de teste</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="408"/>
+        <location filename="../../desktop/main_window.py" line="411"/>
         <source>Not connected</source>
         <translation>Desconectado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="419"/>
+        <location filename="../../desktop/main_window.py" line="422"/>
         <source>Worker running</source>
         <translation>Processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="422"/>
+        <location filename="../../desktop/main_window.py" line="425"/>
         <source>No worker running</source>
         <translation>Nenhum processador ativo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="423"/>
+        <location filename="../../desktop/main_window.py" line="426"/>
         <source>Start one with: ocrjobs-worker</source>
         <translation>Inicie um com: ocrjobs-worker</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="427"/>
+        <location filename="../../desktop/main_window.py" line="430"/>
         <source>OCR Jobs — {mode}</source>
         <translation>OCR Jobs — {mode}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="443"/>
+        <location filename="../../desktop/main_window.py" line="446"/>
         <source>Running on the embedded local stack, but no OCR worker is running: jobs stay pending.</source>
         <translation>Executando na pilha local embutida, mas nenhum processador de OCR está ativo: os trabalhos ficam pendentes.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="450"/>
+        <location filename="../../desktop/main_window.py" line="453"/>
         <source>The backend could not start</source>
         <translation>O backend não pôde ser iniciado</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="457"/>
+        <location filename="../../desktop/main_window.py" line="460"/>
         <source>Lost the connection to the database: {message}</source>
         <translation>Conexão com o banco de dados perdida: {message}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="519"/>
+        <location filename="../../desktop/main_window.py" line="522"/>
         <source>This column cannot be sorted</source>
         <translation>Esta coluna não pode ser ordenada</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="555"/>
+        <location filename="../../desktop/main_window.py" line="558"/>
         <source>Job finished: {name}</source>
         <translation>Trabalho concluído: {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="556"/>
+        <location filename="../../desktop/main_window.py" line="559"/>
         <source>{done} of {total} items done, {failed} failed</source>
         <translation>{done} de {total} itens concluídos, {failed} com falha</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="623"/>
+        <location filename="../../desktop/main_window.py" line="626"/>
         <source>Choose images</source>
         <translation>Escolher imagens</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="628"/>
+        <location filename="../../desktop/main_window.py" line="631"/>
         <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</source>
         <translation>Imagens e PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.gif *.webp *.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="630"/>
+        <location filename="../../desktop/main_window.py" line="633"/>
         <source>All files (*)</source>
         <translation>Todos os arquivos (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="657"/>
+        <location filename="../../desktop/main_window.py" line="660"/>
         <source>The clipboard holds no image or file</source>
         <translation>A área de transferência não contém imagem nem arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="687"/>
+        <location filename="../../desktop/main_window.py" line="690"/>
         <source>Not connected: nothing was sent.</source>
         <translation>Desconectado: nada foi enviado.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="716"/>
+        <location filename="../../desktop/main_window.py" line="719"/>
         <source>Cancelling…</source>
         <translation>Cancelando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="737"/>
+        <location filename="../../desktop/main_window.py" line="740"/>
         <source>Job “{name}” created with {n} items</source>
         <translation>Trabalho “{name}” criado com {n} itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="746"/>
+        <location filename="../../desktop/main_window.py" line="749"/>
         <source>No job was created: none of the %n file(s) could be used.</source>
         <translation>
             <numerusform>Nenhum trabalho foi criado: o arquivo não pôde ser usado.</numerusform>
@@ -708,7 +708,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="752"/>
+        <location filename="../../desktop/main_window.py" line="755"/>
         <source>%n file(s) were refused; the others were sent.</source>
         <translation>
             <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>
@@ -716,7 +716,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="759"/>
+        <location filename="../../desktop/main_window.py" line="762"/>
         <source>%n item(s) could not be queued yet; they will be sent again automatically.</source>
         <translation>
             <numerusform>%n item ainda não pôde entrar na fila; será reenviado automaticamente.</numerusform>
@@ -724,12 +724,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="791"/>
+        <location filename="../../desktop/main_window.py" line="794"/>
         <source>Upload of “{name}” cancelled; nothing was kept</source>
         <translation>Envio de “{name}” cancelado; nada foi mantido</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="809"/>
+        <location filename="../../desktop/main_window.py" line="812"/>
         <source>Nothing was sent — {reason}. Your %n file(s) are listed in the details; send again when the connection is back.</source>
         <translation>
             <numerusform>Nada foi enviado — {reason}. Seu arquivo está listado nos detalhes; envie de novo quando a conexão voltar.</numerusform>
@@ -737,77 +737,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="815"/>
+        <location filename="../../desktop/main_window.py" line="818"/>
         <source>Send again</source>
         <translation>Enviar de novo</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="797"/>
+        <location filename="../../desktop/main_window.py" line="800"/>
         <source>Could not create the job “{name}”</source>
         <translation>Não foi possível criar o trabalho “{name}”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="833"/>
+        <location filename="../../desktop/main_window.py" line="836"/>
         <source>Cannot reach the backend ({reason}). “{name}” is kept in the outbox and will be sent automatically when the connection is back.</source>
         <translation>Não foi possível acessar o backend ({reason}). “{name}” ficou guardado na caixa de saída e será enviado automaticamente quando a conexão voltar.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="837"/>
+        <location filename="../../desktop/main_window.py" line="840"/>
         <source>Send now</source>
         <translation>Enviar agora</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="859"/>
+        <location filename="../../desktop/main_window.py" line="862"/>
         <source>Waiting to send</source>
         <translation>Aguardando envio</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="906"/>
+        <location filename="../../desktop/main_window.py" line="909"/>
         <source>Could not rename the job</source>
         <translation>Não foi possível renomear o trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="913"/>
+        <location filename="../../desktop/main_window.py" line="916"/>
         <source>Renamed to “{name}”</source>
         <translation>Renomeado para “{name}”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="935"/>
+        <location filename="../../desktop/main_window.py" line="938"/>
         <source>Delete job</source>
         <translation>Excluir trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="936"/>
+        <location filename="../../desktop/main_window.py" line="939"/>
         <source>Delete the job “{name}”?</source>
         <translation>Excluir o trabalho “{name}”?</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="939"/>
+        <location filename="../../desktop/main_window.py" line="942"/>
         <source>This permanently removes {objects} stored image(s) from the bucket, {rows} database row(s) (the job and its {items} item(s)) and {events} audit log entr(ies). The deletion itself is logged.</source>
         <translation>Isto remove permanentemente {objects} imagem(ns) armazenada(s) no bucket, {rows} linha(s) do banco de dados (o trabalho e seus {items} item(ns)) e {events} registro(s) de auditoria. A própria exclusão fica registrada.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="945"/>
+        <location filename="../../desktop/main_window.py" line="948"/>
         <source>Delete</source>
         <translation>Excluir</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="960"/>
+        <location filename="../../desktop/main_window.py" line="963"/>
         <source>Could not delete the job</source>
         <translation>Não foi possível excluir o trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="969"/>
+        <location filename="../../desktop/main_window.py" line="972"/>
         <source>Deleted: {objects} objects, {rows} rows, {events} audit entries</source>
         <translation>Excluído: {objects} objetos, {rows} linhas, {events} registros de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="982"/>
+        <location filename="../../desktop/main_window.py" line="985"/>
         <source>Could not retry the items</source>
         <translation>Não foi possível reprocessar os itens</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="987"/>
+        <location filename="../../desktop/main_window.py" line="990"/>
         <source>%n item(s) queued again</source>
         <translation>
             <numerusform>%n item voltou para a fila</numerusform>
@@ -815,39 +815,39 @@
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="998"/>
+        <location filename="../../desktop/main_window.py" line="1001"/>
         <source>Could not read the audit log</source>
         <translation>Não foi possível ler o registro de auditoria</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1015"/>
+        <location filename="../../desktop/main_window.py" line="1018"/>
         <source>Could not read the settings</source>
         <translation>Não foi possível ler as configurações</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1053"/>
+        <location filename="../../desktop/main_window.py" line="1056"/>
         <source>The new language applies the next time OCR Jobs starts.</source>
         <translation>O novo idioma vale a partir da próxima vez que o OCR Jobs for aberto.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1080"/>
+        <location filename="../../desktop/main_window.py" line="1083"/>
         <source>About OCR Jobs</source>
         <translation>Sobre o OCR Jobs</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1082"/>
+        <location filename="../../desktop/main_window.py" line="1085"/>
         <source>OCR Jobs — drop images in, read their text.
 Desktop client of the ocrjobs pipeline.</source>
         <translation>OCR Jobs — solte imagens, leia o texto.
 Cliente desktop do pipeline ocrjobs.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="1117"/>
+        <location filename="../../desktop/main_window.py" line="1120"/>
         <source>Uploads in progress</source>
         <translation>Envios em andamento</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/main_window.py" line="1119"/>
+        <location filename="../../desktop/main_window.py" line="1122"/>
         <source>%n upload(s) are still running. Cancel them and quit?</source>
         <translation>
             <numerusform>%n envio ainda está em andamento. Cancelar e sair?</numerusform>
@@ -1038,32 +1038,32 @@ Cliente desktop do pipeline ocrjobs.</translation>
         <translation>Duração</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="261"/>
+        <location filename="../../desktop/settings_dialog.py" line="262"/>
         <source>Could not save: {error}</source>
         <translation>Não foi possível salvar: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="271"/>
+        <location filename="../../desktop/settings_dialog.py" line="272"/>
         <source>Testing…</source>
         <translation>Testando…</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="291"/>
+        <location filename="../../desktop/settings_dialog.py" line="292"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="301"/>
+        <location filename="../../desktop/settings_dialog.py" line="302"/>
         <source>All services reachable.</source>
         <translation>Todos os serviços acessíveis.</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="303"/>
+        <location filename="../../desktop/settings_dialog.py" line="304"/>
         <source>Failing: {services}</source>
         <translation>Com falha: {services}</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="310"/>
+        <location filename="../../desktop/settings_dialog.py" line="311"/>
         <source>The test could not run: {error}</source>
         <translation>O teste não pôde ser executado: {error}</translation>
     </message>
