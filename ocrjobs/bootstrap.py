@@ -16,8 +16,6 @@ from botocore.config import Config
 
 from ocrjobs.adapters.database import make_engine
 from ocrjobs.adapters.dynamodb import DynamoAuditLog
-from ocrjobs.adapters.migrate import upgrade
-from ocrjobs.adapters.provision import Provisioned, provision
 from ocrjobs.adapters.repository import UnitOfWork
 from ocrjobs.adapters.s3 import S3ObjectStore
 from ocrjobs.adapters.sqs import SqsQueue
@@ -28,6 +26,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
+
+    from ocrjobs.adapters.provision import Provisioned
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,10 @@ def init_backends(
     settings: Settings, *, aws: bool = True, database: bool = True
 ) -> Provisioned | None:
     """Create what the product needs (idempotent): schema migrations, bucket, queues, table."""
+    # Alembic and provisioning are only needed here: keep them out of every CLI start-up.
+    from ocrjobs.adapters.migrate import upgrade
+    from ocrjobs.adapters.provision import provision
+
     result = None
     if database:
         engine = make_engine(settings.resolved_database_url, ca_bundle=settings.database_ca_bundle)
