@@ -8,7 +8,8 @@ from uuid import UUID
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.backend import Backend
@@ -31,6 +32,13 @@ def db_url(tmp_path: Path) -> str:
     upgrade(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(autouse=True)
+def _empty_clipboard(qapp: QApplication) -> Iterator[None]:
+    """The clipboard owns what tests put there; destroyed at interpreter exit it crashes."""
+    yield
+    QGuiApplication.clipboard().clear()
 
 
 @pytest.fixture
