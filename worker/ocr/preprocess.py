@@ -56,7 +56,7 @@ MIN_SKEW_DEG = 0.5
 MAX_SKEW_DEG = 8.0
 MIN_LINE_PX = 20.0
 """Text lines (ascender to descender) lower than this are upscaled..."""
-TARGET_LINE_PX = 36.0
+TARGET_LINE_PX = 30.0
 """...to about this height."""
 MAX_SCALE = 4.0
 MAX_UPSCALED_PIXELS = 40_000_000
