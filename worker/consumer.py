@@ -35,6 +35,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
+from ocrjobs.adapters.aws_errors import is_transient
 from ocrjobs.adapters.messages import BadMessage, ItemMessage, decode
 from ocrjobs.adapters.ports import ReceivedMessage
 from ocrjobs.domain.errors import ObjectMissing, OcrJobsError
@@ -303,7 +304,10 @@ class Worker:
             except Exception as exc:  # the loop survives any failure of a receive
                 errors += 1
                 delay = backoff_seconds(errors, base=1.0, cap=30.0)
-                log.warning(
+                # A missing queue or denied access will not heal by itself: say so loudly.
+                permanent = isinstance(exc, OcrJobsError) and not is_transient(exc)
+                log.log(
+                    logging.ERROR if permanent else logging.WARNING,
                     "receive failed (%s); retrying in %.1fs",
                     exc,
                     delay,

@@ -354,6 +354,14 @@ def test_identical_image_reuses_the_earlier_result_without_ocr(fake_ctx: Context
     assert fq(fake_ctx).messages == {}
 
 
+def test_a_failed_receive_is_survived(fake_ctx: Context) -> None:
+    made = make_job(fake_ctx, 1)
+    fq(fake_ctx).fail_next = BackendUnavailable("SQS", "http://sqs", "connection refused")
+    w = run(fake_ctx, FakeSlots(ok()))
+    assert w.stats.done == 1
+    assert items(fake_ctx, made[0].job_id)[0].status is ItemStatus.DONE
+
+
 def test_once_handles_one_batch(fake_ctx: Context) -> None:
     make_job(fake_ctx, 3)
     w = run(fake_ctx, FakeSlots(ok()), once=True, drain=False, prefetch=0)
