@@ -343,6 +343,7 @@ def test_sweep_marks_items_stuck_in_processing(fake_ctx: Context) -> None:
 def test_identical_image_reuses_the_earlier_result_without_ocr(fake_ctx: Context) -> None:
     (first,) = make_job(fake_ctx, 1)
     run(fake_ctx, FakeSlots(ok("read once")))
+    assert items(fake_ctx, first.job_id)[0].ocr_text == "read once"
     (second,) = make_job(fake_ctx, 1)  # the same bytes in another job
     slots = FakeSlots(ok("read twice"))
     w = run(fake_ctx, slots)
