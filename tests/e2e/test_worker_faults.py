@@ -519,3 +519,31 @@ def test_second_signal_exits_at_once(
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait(10)
         ctx.close()
+
+
+def test_item_over_the_timeout_fails_and_the_next_one_is_read(
+    local_stack: Settings, tmp_path: Path, pages: list[bytes]
+) -> None:
+    ctx = build_context(local_stack)
+    env = {**os.environ, "OCRJOBS_CONFIG": os.devnull, "OCRJOBS_ITEM_TIMEOUT": "1"}
+    stack = Stack(local_stack, env, ctx, tmp_path)
+    try:
+        slow, quick = stack.submit([pages[0], line_png("Quick one")])
+        # Twice the size in each direction: well over a second of Tesseract anywhere.
+        img = Image.open(io.BytesIO(pages[0]))
+        buf = io.BytesIO()
+        img.resize((img.width * 2, img.height * 2)).save(buf, "PNG", dpi=(600, 600))
+        data = buf.getvalue()
+        ctx.store.put(slow.s3_key, data, "image/png", hashlib.sha256(data).hexdigest())
+        proc = stack.worker("--drain", "--prefetch", "0")
+        assert wait_exit(stack, proc, timeout=60) == 0
+        after = {i.id: i for i in stack.items(slow.job_id)}
+        assert after[slow.id].error_code == "TIMEOUT"
+        assert after[quick.id].ocr_text == "Quick one"
+        assert "its process was killed" in (after[slow.id].error_msg or "")
+    finally:
+        for p in stack.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(10)
+        ctx.close()
