@@ -6,7 +6,9 @@ One :class:`Worker` per process. Its thread of control:
   as it has free capacity (``concurrency + prefetch``, ≤ 10 per call), so no message is
   hidden in this process while nothing works on it;
 * **handler threads** (one per unit of capacity) each take one message through decode →
-  claim → S3 download → OCR in a child process (:mod:`worker.pool`) → result → delete.
+  claim → S3 download → OCR in a child process (:mod:`worker.pool`, through
+  :func:`worker.ocr.preprocess.recognize_document`) → result → delete. An image whose
+  bytes were already read with the same OCR profile reuses that result instead.
   Up to ``prefetch`` items are claimed and downloaded while the OCR processes are busy,
   which keeps them fed;
 * a **visibility keeper** extends every message held longer than half the visibility
