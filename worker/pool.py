@@ -22,11 +22,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Protocol
 
-from worker.ocr.engine import ENGINE_FAILED, TIMEOUT, OcrFailure, OcrResult
+from worker.ocr.engine import ENGINE_FAILED, TIMEOUT, OcrFailure, OcrResult, ocr_profile
 
 log = logging.getLogger(__name__)
-
-_LANGUAGE_SLOT = "\x00language\x00"
 
 START_TIMEOUT_S = 120.0
 """How long a child may take to load its engine before the worker gives up."""
@@ -96,7 +94,6 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     from worker.logs import setup_logging
     from worker.ocr.image_checks import ImageLimits
-    from worker.ocr.preprocess import profile as preprocess_profile
     from worker.ocr.preprocess import recognize_document
     from worker.ocr.select import create_engine
 
@@ -111,10 +108,7 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
     except OcrFailure as exc:
         conn.send(("error", exc.code, exc.message))
         return
-    # The OCR layer owns the profile format; hand the parent a template to fill in, so it
-    # can look for a reusable result before any OCR process is free.
-    template = preprocess_profile(engine, _LANGUAGE_SLOT)
-    conn.send(("ready", engine.name, template))
+    conn.send(("ready", engine.name, engine.psm))
     with engine:
         while True:
             try:
@@ -144,7 +138,7 @@ class OcrProcess:
         self.index = index
         self.spec = spec
         self.engine_name = ""
-        self.profile_template = ""
+        self.psm = spec.psm
         self._mp = multiprocessing.get_context("spawn")
         self._proc: SpawnProcess | None = None
         self._conn: Connection | None = None
@@ -183,7 +177,7 @@ class OcrProcess:
             self.kill()
             raise OcrFailure(reply[1], reply[2])
         self.engine_name = str(reply[1])
-        self.profile_template = str(reply[2])
+        self.psm = int(reply[2])
         log.debug(
             "OCR process %d (pid %s) ready with %s in %.2fs",
             self.index,
@@ -295,7 +289,9 @@ class OcrPool:
 
     def profile(self, language: str) -> str:
         """The OCR profile of a result read in ``language`` (see :class:`Slots`)."""
-        return self.processes[0].profile_template.replace(_LANGUAGE_SLOT, language.strip())
+        # Computed here, before any OCR process is free, to look for a reusable result.
+        first = self.processes[0]
+        return ocr_profile(first.engine_name, language, first.psm)
 
     def acquire(self, timeout: float) -> OcrProcess | None:
         """An idle process, or ``None`` after ``timeout`` seconds."""

@@ -94,6 +94,10 @@ def test_pool_hands_out_each_process_once() -> None:
         assert time.monotonic() - t0 >= 0.1
         pool.release(a)
         assert pool.acquire(1) is a
+        # The profile the worker looks duplicates up with is the one results carry.
+        result = a.recognize(text_png(["Profile check"]), " eng", 30)
+        assert result.profile
+        assert result.profile == pool.profile("eng")
     finally:
         pool.close()
 
