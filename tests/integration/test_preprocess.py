@@ -141,3 +141,19 @@ def test_pipeline_failures_are_ocr_failures(tess: OcrEngine) -> None:
     with pytest.raises(OcrFailure) as info:
         recognize_document(tess, png(render()), "xxx")
     assert info.value.code == "LANGUAGE_UNAVAILABLE"
+
+
+def test_exif_turn_is_folded_into_rotate(tess: OcrEngine) -> None:
+    """Boxes refer to the stored pixels turned by ``rotate``, EXIF orientation included."""
+    upright = render()
+    stored = upright.rotate(90, expand=True)  # a camera held sideways...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ...says "turn 90° clockwise to display"
+    buf = io.BytesIO()
+    stored.save(buf, "PNG", dpi=(300, 300), exif=exif)
+    result = recognize_document(tess, buf.getvalue(), "eng")
+    assert result.text == TRUTH
+    assert result.words is not None
+    assert result.words.rotate == 90
+    assert (result.words.width, result.words.height) == upright.size
+    assert stored.rotate(-result.words.rotate, expand=True).size == upright.size
