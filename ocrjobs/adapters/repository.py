@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ocrjobs.adapters.database import WRITE_OPTION, describe
 from ocrjobs.adapters.orm import job_items, jobs
-from ocrjobs.domain.errors import BackendUnavailable, ConfigError
+from ocrjobs.domain.errors import BackendUnavailable, ConfigError, Conflict
 from ocrjobs.domain.model import Job, JobItem
 from ocrjobs.domain.status import (
     EXPIRED_CODE,
@@ -236,8 +236,21 @@ class SqlRepository:
             for j, d in raw.items()
         }
 
+    def lock_job(self, job_id: UUID) -> bool:
+        """Lock the job's row until the transaction ends (MySQL ``FOR UPDATE``; SQLite's
+        ``BEGIN IMMEDIATE`` already serialises writers). False if the job is gone.
+
+        Every transaction that changes a job's items takes this lock first, so two workers
+        finishing the last items of one job take turns: the second counts the first's
+        result, and neither can deadlock on the job row.
+        """
+        q = select(jobs.c.id).where(jobs.c.id == job_id).with_for_update()
+        return self.conn.execute(q).first() is not None
+
     def refresh_job_status(self, job_id: UUID, now: datetime) -> tuple[Job, StatusCounts] | None:
         """Recompute the job's status from its items (the domain rule) and store it."""
+        if not self.lock_job(job_id):
+            return None
         job = self.get_job(job_id)
         if job is None:
             return None
@@ -589,6 +602,8 @@ class UnitOfWork:
         try:
             self._conn.commit()
         except OperationalError as exc:
+            if is_lock_conflict(exc):
+                raise _conflict(self.engine, exc) from exc
             raise _unavailable(self.engine, exc) from exc
         self._committed = True
 
@@ -610,6 +625,9 @@ class UnitOfWork:
                 conn.rollback()
         finally:
             conn.close()
+        if is_lock_conflict(exc or Exception()):
+            assert exc is not None
+            raise _conflict(self.engine, exc) from exc
         if isinstance(exc, OperationalError) and _is_connection_error(exc):
             raise _unavailable(self.engine, exc) from exc
         if isinstance(exc, DBAPIError) and _is_missing_table(exc):
@@ -631,8 +649,33 @@ def _is_missing_table(exc: DBAPIError) -> bool:
     return "no such table" in str(exc.orig).lower() or args[:1] == (_MYSQL_NO_SUCH_TABLE,)
 
 
+# MySQL/MariaDB: 1213 deadlock found, 1205 lock wait timeout exceeded.
+_MYSQL_LOCK_ERRORS = frozenset({1213, 1205})
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True for a transaction the database rolled back to break a deadlock (or lock wait).
+
+    Two workers finishing items of one job update the same ``jobs`` row; MariaDB may pick
+    one as a deadlock victim, SQLite may give up waiting for its write lock.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    args = getattr(exc.orig, "args", ())
+    if args and args[0] in _MYSQL_LOCK_ERRORS:
+        return True
+    return "database is locked" in str(exc.orig)
+
+
 def _is_connection_error(exc: DBAPIError) -> bool:
     return bool(exc.connection_invalidated) or "connect" in str(exc.orig).lower()
+
+
+def _conflict(engine: Engine, exc: BaseException) -> Conflict:
+    return Conflict(
+        f"the database at {describe(engine)} rolled the transaction back (lock conflict)",
+        details=str(getattr(exc, "orig", exc)),
+    )
 
 
 def _unavailable(engine: Engine, exc: Exception) -> BackendUnavailable:

@@ -79,3 +79,11 @@ class AwsError(OcrJobsError):
         self.operation = operation
         self.aws_code = aws_code
         self.transient = transient
+
+
+class Conflict(OcrJobsError):
+    """The database rolled the transaction back to break a lock conflict (deadlock or lock
+    wait timeout); nothing of it was kept, so running the operation again is safe."""
+
+    code = "CONFLICT"
+    exit_code = 5

@@ -34,6 +34,7 @@ from ocrjobs.domain.words import PageWords, decode_words
 from ocrjobs.services import audit, intake
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import send_items
+from ocrjobs.services.retry import retry_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -352,6 +353,7 @@ def _count(items: Sequence[JobItem]) -> StatusCounts:
     )
 
 
+@retry_conflicts
 def rename_job(ctx: Context, job_id: UUID | str, name: str) -> JobSummary:
     """Rename a job and record it in the audit log."""
     jid = parse_job_id(job_id)
@@ -370,6 +372,7 @@ def rename_job(ctx: Context, job_id: UUID | str, name: str) -> JobSummary:
     return JobSummary(renamed, counts)
 
 
+@retry_conflicts
 def delete_job(ctx: Context, job_id: UUID | str) -> DeleteReport:
     """Remove a job's rows, S3 objects and audit events. Idempotent.
 

@@ -19,6 +19,7 @@ from ocrjobs.services import audit
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import send_items
 from ocrjobs.services.jobs import parse_job_id
+from ocrjobs.services.retry import retry_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def expire_jobs(ctx: Context, now: datetime | None = None) -> list[UUID]:
     return list(changed)
 
 
+@retry_conflicts
 def retry_items(
     ctx: Context, job_id: UUID | str, *, failed: bool = True, expired: bool = True
 ) -> int:
@@ -142,6 +144,7 @@ def sweep_dead_letters(ctx: Context, max_batches: int = 10) -> int:
 STUCK_CODE = "STUCK"
 
 
+@retry_conflicts
 def fail_stuck(ctx: Context, now: datetime | None = None) -> int:
     """Mark ERROR the items PROCESSING for longer than ``stuck_after_seconds``.
 

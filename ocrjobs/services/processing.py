@@ -18,6 +18,7 @@ from ocrjobs.domain.status import ItemStatus
 from ocrjobs.domain.words import PageWords, decode_words, encode_words
 from ocrjobs.services import audit
 from ocrjobs.services.context import Context
+from ocrjobs.services.retry import retry_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,14 @@ class Skip:
     reason: str
 
 
+@retry_conflicts
 def claim(ctx: Context, msg: ItemMessage, *, message_id: str = "") -> Claim | Skip:
     """PENDING (or a PROCESSING item whose worker died) → PROCESSING for this worker."""
     now = ctx.clock()
     token = str(uuid.uuid4())
     with ctx.uow(write=True) as uow:
-        job = uow.repo.get_job(msg.job_id)
+        # The job's row lock first: item changes of one job take turns (see lock_job).
+        job = uow.repo.get_job(msg.job_id) if uow.repo.lock_job(msg.job_id) else None
         if job is None:
             return Skip("job deleted")
         item = uow.repo.claim_item(msg.item_id, token, now)
@@ -83,6 +86,7 @@ def fetch_image(ctx: Context, c: Claim) -> bytes:
     return ctx.store.get(c.item.s3_key)
 
 
+@retry_conflicts
 def complete(
     ctx: Context,
     c: Claim,
@@ -136,6 +140,7 @@ def previous_result(ctx: Context, c: Claim, ocr_profile: str) -> PreviousResult 
     return PreviousResult(item_id, text, confidence, decode_words(words))
 
 
+@retry_conflicts
 def fail(
     ctx: Context, c: Claim, code: str, message: str, *, duration_s: float | None = None
 ) -> bool:
@@ -159,6 +164,7 @@ def _finish(
 ) -> bool:
     now = ctx.clock()
     with ctx.uow(write=True) as uow:
+        uow.repo.lock_job(c.job_id)
         ok = uow.repo.finish_item(
             c.item_id,
             c.token,
@@ -205,10 +211,12 @@ def _finish(
     return True
 
 
+@retry_conflicts
 def release(ctx: Context, c: Claim) -> bool:
     """Give a claimed item back (PROCESSING → PENDING) when a worker stops before OCR."""
     now = ctx.clock()
     with ctx.uow(write=True) as uow:
+        uow.repo.lock_job(c.job_id)
         item = uow.repo.get_item(c.item_id)
         if item is None or item.status is not ItemStatus.PROCESSING:
             return False
