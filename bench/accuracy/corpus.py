@@ -74,7 +74,7 @@ FONT_FILES = (
     "DejaVuSansMono.ttf",
 )
 
-CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "samples")
+CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "shadow", "samples")
 """What each category is (see :func:`generate`):
 
 * ``clean``: a scan-like page, font size 22-30 px at 300 dpi (about 5-7 pt), straight.
@@ -82,6 +82,8 @@ CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "samples")
 * ``rotated``: clean pages turned by 90°, 180° or 270°.
 * ``skewed``: clean pages turned by 1.5-4° either way.
 * ``noisy``: phone-photo-like: low contrast, uneven light, blur, sensor noise, JPEG.
+* ``shadow``: clean pages under a shadow: light falling to 30-55% across or down the
+  page, no noise (a page photographed under a lamp, the edge of a scanner lid).
 * ``samples``: ``resources/samples/*.png`` as they are (clean, 42 px DejaVu Sans, 300 dpi).
 """
 
@@ -189,6 +191,17 @@ def _photo(img: Image.Image, rng: np.random.Generator, level: float) -> bytes:
     return buf.getvalue()
 
 
+def _shadow(img: Image.Image, darkest: float, *, across: bool) -> Image.Image:
+    """Light falling linearly from full to ``darkest`` across (or down) the page."""
+    a = np.asarray(img, dtype=np.float32)
+    h, w = a.shape
+    if across:
+        light = np.linspace(1.0, darkest, w, dtype=np.float32)[None, :]
+    else:
+        light = np.linspace(darkest, 1.0, h, dtype=np.float32)[:, None]
+    return Image.fromarray(np.clip(a * light, 0, 255).astype(np.uint8), "L")
+
+
 def generate(per_category: int = 10, seed: int = 6) -> Iterator[Sample]:
     """Yield the project's samples, then ``per_category`` rendered pages of each other
     category, half English, half Portuguese.
@@ -229,6 +242,11 @@ def generate(per_category: int = 10, seed: int = 6) -> Iterator[Sample]:
                     angle, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC
                 )
                 data = _png(rotated)
+            elif category == "shadow":
+                darkest = rng.uniform(0.3, 0.55)
+                across = i % 2 == 0
+                detail = f"{size}px shadow{darkest:.2f}{'x' if across else 'y'}"
+                data = _png(_shadow(page, darkest, across=across))
             else:
                 level = rng.uniform(0.3, 1.0)
                 detail = f"{size}px noise{level:.2f}"

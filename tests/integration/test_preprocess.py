@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -157,3 +158,13 @@ def test_exif_turn_is_folded_into_rotate(tess: OcrEngine) -> None:
     assert result.words.rotate == 90
     assert (result.words.width, result.words.height) == upright.size
     assert stored.rotate(-result.words.rotate, expand=True).size == upright.size
+
+
+def test_page_in_a_shadow_is_flattened_and_read(tess: OcrEngine) -> None:
+    img = render()
+    a = np.asarray(img, dtype=np.float32) * np.linspace(1.0, 0.3, img.width)[None, :]
+    data = png(Image.fromarray(a.astype(np.uint8), "L"))
+    assert tess.recognize(data, "eng").text != TRUTH  # Tesseract alone loses the dark side
+    result = recognize_document(tess, data, "eng")
+    assert "uneven light flattened" in result.notes
+    assert result.text == TRUTH

@@ -14,15 +14,18 @@ from worker.ocr.engine import Orientation, parse_osd, words_from_tsv
 from worker.ocr.preprocess import (
     MIN_LINE_PX,
     NOISE_THRESHOLD,
+    UNEVEN_PAPER,
     Plan,
     _rotate_small,
     _upscale_factor,
     analyse,
     binarize,
     estimate_skew,
+    flatten_background,
     ink_mask,
     map_words,
     otsu_threshold,
+    paper_evenness,
     text_line_height,
 )
 
@@ -250,3 +253,15 @@ def test_degenerate_pages_are_analysed_without_error(img: Image.Image) -> None:
     analysis = analyse(img)
     assert analysis.skew_deg == 0.0
     assert not analysis.sideways
+
+
+def test_uneven_light_is_measured_and_flattened() -> None:
+    clean = page()
+    a = np.asarray(clean, dtype=np.float32) * np.linspace(1.0, 0.35, clean.width)[None, :]
+    shadowed = Image.fromarray(a.astype(np.uint8), "L")
+    assert paper_evenness(clean) > 0.9
+    assert paper_evenness(shadowed) < UNEVEN_PAPER
+    flat = np.asarray(flatten_background(shadowed))
+    # The paper is white again at both ends.
+    assert flat[:5, :5].mean() > 225
+    assert flat[:5, -5:].mean() > 225
