@@ -73,12 +73,12 @@ MIN_DPI = 70
 MAX_DPI = 2400
 DEFAULT_DPI = 300
 
-PIPELINE_VERSION = "pipeline-v1"
+PIPELINE_VERSION = "pipeline-v2"
 """Version of :mod:`worker.ocr.preprocess`, part of every result's profile: change it
 whenever the pipeline's output may change, so duplicates are not served stale results."""
 
 OSD_MIN_CHARACTERS = 20
-"""Characters Tesseract's orientation detection classifies (its default, 50, took 2.3x as
+"""Characters Tesseract's orientation detection classifies (its default, 50, took 2.2x as
 long on our pages and gave the same answers on the rotated pages of bench/accuracy)."""
 
 # Page segmentation modes that produce text (0 = orientation only, 2 = layout only).
@@ -360,7 +360,7 @@ def mean_word_confidence(tsv: str) -> float | None:
 
 
 def ocr_profile(engine_name: str, language: str, psm: int) -> str:
-    """What produces a result, e.g. ``tesserocr:eng+por:psm3:pipeline-v1``.
+    """What produces a result, e.g. ``tesserocr:eng+por:psm3:pipeline-v2``.
 
     Items with the same image bytes and profile may reuse each other's result, so the
     worker computes it before OCR (from its engine's name and settings) and stores it.
