@@ -33,9 +33,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
-
-from sqlalchemy.exc import DBAPIError
 
 from ocrjobs.adapters.aws_errors import is_transient
 from ocrjobs.adapters.messages import BadMessage, ItemMessage, decode
@@ -50,7 +47,7 @@ from ocrjobs.services.maintenance import (
     queue_depth,
     sweep_dead_letters,
 )
-from worker.backoff import backoff_seconds
+from ocrjobs.services.retry import backoff_seconds
 from worker.ocr.engine import OcrFailure
 from worker.pool import ChildDied, Slot, Slots
 
@@ -58,43 +55,6 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 10
 """SQS returns at most 10 messages per receive."""
-
-LOCK_CONFLICT_ATTEMPTS = 5
-"""Tries of one database write that lost a lock conflict (deadlock) to another worker."""
-# MySQL/MariaDB: deadlock found, lock wait timeout exceeded.
-_MYSQL_LOCK_ERRORS = frozenset({1213, 1205})
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def is_lock_conflict(exc: BaseException) -> bool:
-    """True for a transaction the database rolled back to break a deadlock (or lock wait).
-
-    Two workers claiming or finishing items of the same job update the same ``jobs`` row;
-    MariaDB may pick one of them as a deadlock victim. Its whole transaction was rolled
-    back, so running the same service call again is safe.
-    """
-    if not isinstance(exc, DBAPIError):
-        return False
-    args = getattr(exc.orig, "args", ())
-    if args and args[0] in _MYSQL_LOCK_ERRORS:
-        return True
-    return "database is locked" in str(exc.orig)
-
-
-def retry_lock_conflicts(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Call ``fn``; on a lock conflict try again (a few times, with a short jittered pause)."""
-    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
-        try:
-            return fn(*args, **kwargs)
-        except DBAPIError as exc:
-            if attempt == LOCK_CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
-                raise
-            pause = backoff_seconds(attempt, base=0.05, cap=1.0)
-            log.info("lock conflict in %s (attempt %d); retrying", fn.__name__, attempt)
-            time.sleep(pause)
-    raise AssertionError("unreachable")
 
 
 def default_concurrency() -> int:
@@ -377,7 +337,7 @@ class Worker:
             log.error("undecodable message %s: %s", m.message_id, exc.message, extra=_ids(m))
             return
         ids = _ids(m, msg)
-        outcome = retry_lock_conflicts(processing.claim, self.ctx, msg, message_id=m.message_id)
+        outcome = processing.claim(self.ctx, msg, message_id=m.message_id)
         if isinstance(outcome, processing.Skip):
             self.ctx.queue.delete(m.receipt_handle)
             self.stats.add("skipped")
@@ -391,10 +351,9 @@ class Worker:
             return
         fetched = time.perf_counter()
         profile = self.slots.profile(c.language)
-        previous = retry_lock_conflicts(processing.previous_result, self.ctx, c, profile)
+        previous = processing.previous_result(self.ctx, c, profile)
         if previous is not None:  # the same bytes were read with the same profile: reuse
-            recorded = retry_lock_conflicts(
-                processing.complete,
+            recorded = processing.complete(
                 self.ctx,
                 c,
                 previous.text,
@@ -417,7 +376,7 @@ class Worker:
             return
         slot = self._wait_for_slot()
         if slot is None:  # shutting down before OCR started: hand the item back
-            retry_lock_conflicts(processing.release, self.ctx, c)
+            processing.release(self.ctx, c)
             self._release_message(m)
             return
         try:
@@ -431,8 +390,7 @@ class Worker:
             raise
         self.slots.release(slot)
         duration = time.perf_counter() - t0
-        recorded = retry_lock_conflicts(
-            processing.complete,
+        recorded = processing.complete(
             self.ctx,
             c,
             result.text,
@@ -480,9 +438,7 @@ class Worker:
         ids: dict[str, object],
     ) -> None:
         duration = round(time.perf_counter() - t0, 3)
-        recorded = retry_lock_conflicts(
-            processing.fail, self.ctx, c, code, message, duration_s=duration
-        )
+        recorded = processing.fail(self.ctx, c, code, message, duration_s=duration)
         self.ctx.queue.delete(m.receipt_handle)
         if recorded:
             self.stats.add("failed")

@@ -24,7 +24,7 @@ from ocrjobs.domain.status import ItemStatus, JobStatus
 from ocrjobs.services import audit, jobs, processing
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import message_for
-from worker.backoff import backoff_seconds
+from ocrjobs.services.retry import backoff_seconds
 from worker.cli import build_parser, options_from_args
 from worker.consumer import Worker, WorkerOptions
 from worker.logs import JsonFormatter
