@@ -7,9 +7,8 @@ signals and updates widgets with the results.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
@@ -55,6 +54,7 @@ from desktop.progress_delegate import ProgressDelegate
 from desktop.resources import Resources
 from desktop.settings_dialog import SettingsDialog
 from desktop.status_bar import StatusBar
+from desktop.submission import create_job_in_child, throttled
 from desktop.submit_dialog import Source, SubmitDialog
 from desktop.tasks import Report, TaskHandle, TaskRunner
 from desktop.uploads_panel import UploadsPanel
@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.backend = backend
         self.ask_job_name = True
+        self.child_submissions = True
+        """Create jobs in a child process when the backend can be rebuilt from settings
+        (see :mod:`desktop.submission`); False runs them on a task thread here."""
         self.submit_dialog: SubmitDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -692,14 +695,25 @@ class MainWindow(QMainWindow):
             )
             return None
         files = list(files)
+        settings = self.backend.settings
+        in_child = (
+            self.child_submissions
+            and settings is not None
+            and self.backend.mode in {Mode.LOCAL, Mode.AWS}
+        )
 
         def work(handle: TaskHandle, report: Report) -> CreateResult:
+            if in_child:
+                assert settings is not None
+                return create_job_in_child(
+                    settings, name, files, language, report=report, cancel=handle.cancel_event
+                )
             return job_service.create_job(
                 ctx,
                 name,
                 files,
                 language=language,
-                progress=_throttled(report),
+                progress=throttled(report),
                 cancel=handle.cancel_event,
             )
 
@@ -1144,31 +1158,6 @@ class MainWindow(QMainWindow):
         self.poller.stop()
         self.runner.shutdown()
         self.backend.stop()
-
-
-PROGRESS_EVERY_S = 0.1
-
-
-def _throttled(report: Report) -> Callable[[Progress], None]:
-    """At most ~10 progress reports a second (plus stage changes and the last file).
-
-    ``create_job`` reports from its upload threads; a thousand files must not become a
-    thousand queued UI updates.
-    """
-    lock = threading.Lock()
-    last_time, last_stage = 0.0, ""
-
-    def forward(p: Progress) -> None:
-        nonlocal last_time, last_stage
-        now = time.monotonic()
-        with lock:
-            same_stage = p.stage == last_stage and p.done < p.total
-            if same_stage and now - last_time < PROGRESS_EVERY_S:
-                return
-            last_time, last_stage = now, p.stage
-        report(p)
-
-    return forward
 
 
 def _names(files: Sequence[Source]) -> list[str]:
