@@ -44,7 +44,7 @@ from ocrjobs.domain.errors import OcrJobsError
 from ocrjobs.domain.words import PageWords, WordBox
 
 if TYPE_CHECKING:
-    from worker.ocr.image_checks import PreparedImage
+    from worker.ocr.image_checks import ImageLimits, PreparedImage
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,8 @@ class OcrEngine(ABC):
 
     name: str
     psm: int
+    limits: ImageLimits
+    """Byte/pixel limits and default resolution applied when decoding images."""
 
     @abstractmethod
     def recognize(self, image_bytes: bytes, language: str) -> OcrResult:

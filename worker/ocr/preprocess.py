@@ -158,16 +158,11 @@ def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> 
     """
     started = time.perf_counter()
     language = check_language(language, engine.languages())
-    limits = getattr(engine, "limits", None)
-    page = (
-        prepare_image(image_bytes)
-        if limits is None
-        else prepare_image(
-            image_bytes,
-            max_bytes=limits.max_bytes,
-            max_pixels=limits.max_pixels,
-            default_dpi=limits.default_dpi,
-        )
+    page = prepare_image(
+        image_bytes,
+        max_bytes=engine.limits.max_bytes,
+        max_pixels=engine.limits.max_pixels,
+        default_dpi=engine.limits.default_dpi,
     )
     analysis = analyse(page.image.convert("L"))
     result: OcrResult | None = None
