@@ -168,3 +168,18 @@ def test_page_in_a_shadow_is_flattened_and_read(tess: OcrEngine) -> None:
     result = recognize_document(tess, data, "eng")
     assert "uneven light flattened" in result.notes
     assert result.text == TRUTH
+
+
+def test_tiny_skewed_upside_down_page_reads_right_and_boxes_land_on_the_words(
+    tess: OcrEngine,
+) -> None:
+    straight = render(11).rotate(3.0, expand=True, fillcolor=255)
+    stored = straight.rotate(180, expand=True)
+    result = recognize_document(tess, png(stored), "eng")
+    assert result.text == TRUTH
+    assert result.words is not None
+    assert result.words.rotate == 180
+    # Every box, on the stored page turned by `rotate`, covers ink.
+    shown = np.asarray(stored.rotate(-result.words.rotate, expand=True)) < 128
+    for w in result.words.words:
+        assert shown[w.y : w.y + w.h, w.x : w.x + w.w].any(), w

@@ -64,7 +64,9 @@ MAX_SCALE = 4.0
 MAX_UPSCALED_PIXELS = 40_000_000
 ORIENTATION_GATE = 70.0
 """Orientation detection runs only when the mean word confidence is below this."""
-MIN_OSD_CONFIDENCE = 2.0
+MIN_OSD_CONFIDENCE = 1.0
+"""OSD answers below this are ignored. Low, because the turned reading must also score
+better than the first one to be kept (3 lines of 11 px type upside down: 1.8)."""
 UNEVEN_PAPER = 0.8
 """Pages whose :func:`paper_evenness` is below this get their background divided out."""
 SIDEWAYS_RATIO = 1.5
@@ -212,16 +214,33 @@ def _score(result: OcrResult) -> float:
 
 
 def _osd_view(page: PreparedImage, analysis: PageAnalysis) -> PreparedImage:
-    """The page as OSD should see it: binarised when noisy, upscaled when tiny."""
-    grey = page.image.convert("L")
-    scale = _upscale_factor(analysis.line_px, grey.size)
+    """The page as OSD should see it: deskewed, upscaled, binarised as for reading."""
+    image, _ = _preprocess(page.image.convert("L"), analysis, turn=0)
+    return replace(page, image=image)
+
+
+def _preprocess(
+    image: Image.Image, analysis: PageAnalysis, *, turn: int
+) -> tuple[Image.Image, Plan]:
+    """Apply the steps ``analysis`` calls for to ``image`` (already turned by ``turn``)."""
+    plan = Plan(turn=turn)
+    if abs(analysis.skew_deg) >= MIN_SKEW_DEG:
+        plan = replace(plan, skew_deg=analysis.skew_deg)
+        image = _rotate_small(image, analysis.skew_deg)
+        # Skewed lines overlap in the row profile: measure their height again, straight.
+        analysis = replace(analysis, line_px=measure_lines(image.convert("L")))
+    scale = _upscale_factor(analysis.line_px, image.size)
     if scale != 1.0:
-        grey = _resize(grey, scale)
+        plan = replace(plan, scale=scale)
+        image = _resize(image, scale)
     if analysis.noise > NOISE_THRESHOLD:
-        grey = binarize(grey, sigma=_ANALYSIS_SIGMA * scale)
+        plan = replace(plan, binarize=True)
+        image = binarize(image.convert("L"), sigma=_ANALYSIS_SIGMA * scale)
     elif analysis.paper < UNEVEN_PAPER:
-        grey = flatten_background(grey)
-    return replace(page, image=grey)
+        plan = replace(plan, flatten=True)
+        image = flatten_background(image.convert("L"))
+    log.debug("pipeline %s: %s", plan, analysis)
+    return image, plan
 
 
 def _read(
@@ -240,27 +259,10 @@ def _read(
     if turn:
         image = image.rotate(turn, expand=True)
     upright_size = image.size
-    grey = image.convert("L")
     if analysis is None or turn:
-        analysis = analyse(grey)
-    plan = Plan(turn=turn)
-    if abs(analysis.skew_deg) >= MIN_SKEW_DEG:
-        plan = replace(plan, skew_deg=analysis.skew_deg)
-        image = _rotate_small(image, analysis.skew_deg)
-        grey = image.convert("L")
-        analysis = replace(analysis, line_px=measure_lines(grey))
-    scale = _upscale_factor(analysis.line_px, image.size)
-    if scale != 1.0:
-        plan = replace(plan, scale=scale)
-        image = _resize(image, scale)
-    if analysis.noise > NOISE_THRESHOLD:
-        plan = replace(plan, binarize=True)
-        image = binarize(image.convert("L"), sigma=_ANALYSIS_SIGMA * scale)
-    elif analysis.paper < UNEVEN_PAPER:
-        plan = replace(plan, flatten=True)
-        image = flatten_background(image.convert("L"))
+        analysis = analyse(image.convert("L"))
+    image, plan = _preprocess(image, analysis, turn=turn)
     notes = (*page.notes, *plan.notes())
-    log.debug("pipeline %s: %s", plan, analysis)
     result = engine.recognize_page(replace(page, image=image, notes=notes), language)
     words = None
     if result.words is not None:
@@ -291,12 +293,14 @@ def analyse(grey: Image.Image) -> PageAnalysis:
         noise = background_noise(np.asarray(flat, dtype=np.uint8), smooth, ~ink)
     else:
         noise = _crop_noise(grey)
-    line_px = text_line_height(ink)
+    sideways = columns_over_rows(ink) > SIDEWAYS_RATIO
+    # Sideways text lines are columns: their height is measured across the page.
+    line_px = text_line_height(ink.T if sideways else ink)
     return PageAnalysis(
         noise=noise,
-        skew_deg=estimate_skew(ink),
+        skew_deg=0.0 if sideways else estimate_skew(ink),
         line_px=None if line_px is None else line_px * factor,
-        sideways=columns_over_rows(ink) > SIDEWAYS_RATIO,
+        sideways=sideways,
         paper=paper_evenness(small),
     )
 
