@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ocrjobs.adapters.messages import ItemMessage
+from ocrjobs.domain.errors import OcrJobsError
 from ocrjobs.domain.model import JobItem
 from ocrjobs.domain.status import ItemStatus
 from ocrjobs.domain.words import PageWords, decode_words, encode_words
@@ -69,11 +70,10 @@ def claim(ctx: Context, msg: ItemMessage, *, message_id: str = "") -> Claim | Sk
             return Skip("item belongs to another job")
         uow.repo.refresh_job_status(msg.job_id, now)
         uow.commit()
-    audit.record(
+    _record_live(
         ctx,
         msg.job_id,
         audit.ITEM_STARTED,
-        strict=False,
         item_id=str(msg.item_id),
         attempt=item.attempts,
         message_id=message_id,
@@ -185,22 +185,20 @@ def _finish(
         )
         return False
     if error_code:
-        audit.record(
+        _record_live(
             ctx,
             c.job_id,
             audit.ITEM_FAILED,
-            strict=False,
             item_id=str(c.item_id),
             code=error_code,
             reason=error_msg,
             duration_s=duration_s,
         )
     else:
-        audit.record(
+        _record_live(
             ctx,
             c.job_id,
             audit.ITEM_DONE,
-            strict=False,
             item_id=str(c.item_id),
             chars=len(text or ""),
             confidence=confidence,
@@ -225,3 +223,21 @@ def release(ctx: Context, c: Claim) -> bool:
             uow.repo.refresh_job_status(c.job_id, now)
         uow.commit()
     return ok
+
+
+def _record_live(ctx: Context, job_id: UUID, action: str, **details: object) -> None:
+    """Audit a worker step, after its commit, without resurrecting a deleted job's trail.
+
+    ``delete_job`` removes rows, then objects, then the audit events. A worker whose
+    commit came just before the rows went writes its event afterwards; if the job is
+    gone by then, its events are removed again so nothing of the job is left behind.
+    """
+    if audit.record(ctx, job_id, action, strict=False, **details) is None:
+        return
+    with ctx.uow() as uow:
+        alive = uow.repo.get_job(job_id) is not None
+    if not alive:
+        try:
+            ctx.audit.delete_events(str(job_id))
+        except OcrJobsError:
+            log.exception("could not remove audit events of deleted job=%s", job_id)
