@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,3 +133,7 @@ def test_worker_archive_checksum() -> None:
     line = (archives[-1].parent / (archives[-1].name + ".sha256")).read_text().split()
     assert line[1] == archives[-1].name
     assert len(line[0]) == 64
+    with tarfile.open(archives[-1]) as tar:
+        names = set(tar.getnames())
+    # What the CloudFormation user data installs: the executable and its systemd unit.
+    assert {"ocrjobs-worker/ocrjobs-worker", "ocrjobs-worker/ocrjobs-worker.service"} <= names

@@ -19,6 +19,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -453,3 +454,25 @@ def test_template_outputs_are_settings() -> None:
         assert setting == snake, (key, setting)
         assert setting in names, setting
         assert f"OCRJOBS_{setting.upper()}" in out["Description"]
+
+
+def test_template_user_data_is_valid_bash_and_matches_the_unit() -> None:
+    """The worker's user data parses as bash and installs the executable where the unit runs it."""
+    from cfnlint.decode import decode as cfn_decode
+
+    template, _ = cfn_decode(str(TEMPLATE))
+    assert template is not None
+    data = template["Resources"]["WorkerLaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    script = data["UserData"]["Fn::Base64"]["Fn::Sub"]
+    rendered = re.sub(r"\$\{([A-Za-z0-9:.]+)\}", "PLACEHOLDER", script)
+    check = subprocess.run(
+        ["bash", "-n"], input=rendered, text=True, capture_output=True, check=False
+    )
+    assert check.returncode == 0, check.stderr
+    unit = (ROOT / "resources" / "deploy" / "ocrjobs-worker.service").read_text(encoding="utf-8")
+    exec_start = re.search(r"^ExecStart=(\S+)", unit, re.MULTILINE)
+    assert exec_start is not None
+    assert exec_start.group(1) == "/opt/ocrjobs/bin/ocrjobs-worker"
+    assert "mv /tmp/ocrjobs-worker /opt/ocrjobs/bin" in script
+    assert "EnvironmentFile=/etc/ocrjobs/worker.env" in unit
+    assert "cat > /etc/ocrjobs/worker.env" in script
