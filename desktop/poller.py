@@ -21,13 +21,15 @@ from desktop.tasks import TaskRunner
 from ocrjobs.adapters.ports import QueueDepth
 from ocrjobs.domain.model import Changes, JobSummary
 from ocrjobs.domain.status import JobStatus
+from ocrjobs.services import dispatch, maintenance
 from ocrjobs.services import jobs as job_service
-from ocrjobs.services import maintenance
 from ocrjobs.services.context import Context
 
 log = logging.getLogger(__name__)
 
 DEPTH_EVERY = 5
+REQUEUE_EVERY = 30
+"""Every this many ticks (a minute at the default 2 s) resend never-queued items."""
 """Ask SQS for the queue depth every this many ticks (it is a network call)."""
 RATE_WINDOW = 60.0
 ACTIVE = frozenset({JobStatus.PENDING, JobStatus.PROCESSING})
@@ -116,9 +118,17 @@ class Poller(QObject):
         self._busy = True
         self._ticks += 1
         with_depth = self._ticks % DEPTH_EVERY == 1
+        with_requeue = self._ticks % REQUEUE_EVERY == 0
         watermark, job_id = self._watermark, self.detail_job
 
         def poll() -> Tick:
+            if with_requeue:
+                # Operators hold sqs:SendMessage (workers do not): items a crashed
+                # submission committed but never queued are sent from here.
+                try:
+                    dispatch.requeue_unsent(ctx)
+                except Exception:  # logged; the poll itself still counts
+                    log.exception("resending unsent items failed")
             changes = job_service.changes_since(ctx, watermark, job_id)
             depth, depth_error = None, ""
             if with_depth:

@@ -40,7 +40,6 @@ from ocrjobs.adapters.ports import ReceivedMessage
 from ocrjobs.domain.errors import ObjectMissing, OcrJobsError
 from ocrjobs.services import processing
 from ocrjobs.services.context import Context
-from ocrjobs.services.dispatch import requeue_unsent
 from ocrjobs.services.maintenance import (
     expire_jobs,
     fail_stuck,
@@ -518,13 +517,12 @@ class Worker:
 
         Each sweep's updates are conditional on the current status, so racing workers
         never double-count: jobs past their retention deadline expire, items whose
-        message was never sent are sent, items whose message reached the dead-letter
+        message reached the dead-letter
         queue are marked ERROR, and so are items PROCESSING far longer than any worker
         holds one (``stuck_after_seconds``).
         """
         sweeps: list[tuple[str, Callable[[], object]]] = [
             ("expire", lambda: len(expire_jobs(self.ctx))),
-            ("requeue", lambda: requeue_unsent(self.ctx)),
             ("dead_letters", lambda: sweep_dead_letters(self.ctx)),
             ("stuck", lambda: fail_stuck(self.ctx)),
         ]
