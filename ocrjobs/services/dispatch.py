@@ -6,8 +6,8 @@ unreachable, the process dies), the items stay PENDING with ``enqueued_at`` NULL
 :func:`requeue_unsent` sends them later: the desktop runs it every minute and
 ``ocrjobs requeue`` on demand (the operators' side, which holds ``sqs:SendMessage``;
 the workers' role deliberately does not). A message is never sent for a row that was
-not committed; an item can at worst be sent twice (crash between send and stamp), which the worker's conditional
-claim makes harmless.
+not committed; an item can at worst be sent twice (crash between send and stamp), which
+the worker's conditional claim makes harmless.
 """
 
 from __future__ import annotations
