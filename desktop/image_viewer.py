@@ -1,9 +1,13 @@
-"""Shows one item's image: fit to the view, zoom in/out (buttons, Ctrl+wheel), pan."""
+"""Shows one item's image: fit to the view, zoom in/out (buttons, Ctrl+wheel), pan.
+
+Word boxes (:class:`~desktop.word_overlay.WordBoxesItem`) can be laid over the image; the
+image given with them must already be turned by ``PageWords.rotate`` (see :func:`turned`).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap, QResizeEvent, QWheelEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap, QResizeEvent, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -12,12 +16,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.word_overlay import WordBoxesItem
+from ocrjobs.domain.words import PageWords
+
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.05, 16.0
 
 
+def turned(image: QImage, rotate: int) -> QImage:
+    """The stored image turned clockwise by ``rotate`` degrees, as the worker OCRed it.
+
+    Pure pixel work (no EXIF handling: the worker's boxes refer to the raw stored pixels
+    turned by ``rotate``, like :mod:`ocrjobs.services.searchable_pdf`); safe off the UI thread.
+    """
+    if image.isNull() or rotate % 360 == 0:
+        return image
+    # Qt's y axis points down, so a positive angle turns clockwise on screen.
+    return image.transformed(QTransform().rotate(rotate % 360))
+
+
 class ImageViewer(QGraphicsView):
     """Fit mode follows the view's size until the user zooms."""
+
+    boxes_changed = Signal(int)
+    """How many word boxes the shown image has (0: none)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +49,8 @@ class ImageViewer(QGraphicsView):
         self._pixmap = QGraphicsPixmapItem()
         self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self._scene.addItem(self._pixmap)
+        self.boxes = WordBoxesItem(self._pixmap)
+        self._boxes_wanted = True
         self._note = QGraphicsTextItem()
         self._scene.addItem(self._note)
         self.setRenderHints(
@@ -38,17 +62,36 @@ class ImageViewer(QGraphicsView):
         self.fit = True
         self.show_note(self.tr("Select an item to see its image"))
 
-    def set_image(self, image: QImage) -> None:
+    def set_image(self, image: QImage, words: PageWords | None = None) -> None:
+        """Show ``image`` (already turned by ``words.rotate``) with ``words`` boxed over it."""
         self._note.hide()
         self._pixmap.setPixmap(QPixmap.fromImage(image))
         self._pixmap.show()
+        self.set_words(words)
         self._scene.setSceneRect(self._pixmap.boundingRect())
         self.fit = True
         self._apply_fit()
 
+    def set_words(self, words: PageWords | None) -> None:
+        """Replace the boxes over the shown image (``None`` removes them)."""
+        size = self._pixmap.pixmap().size()
+        self.boxes.set_words(words, size.width(), size.height())
+        self.boxes.setVisible(self._boxes_wanted)
+        self.boxes_changed.emit(self.boxes.count)
+
+    @property
+    def boxes_visible(self) -> bool:
+        """Whether the boxes are drawn (the user's toggle; on by default)."""
+        return self._boxes_wanted
+
+    def set_boxes_visible(self, on: bool) -> None:
+        self._boxes_wanted = on
+        self.boxes.setVisible(on)
+
     def show_note(self, text: str) -> None:
         self._pixmap.setPixmap(QPixmap())
         self._pixmap.hide()
+        self.set_words(None)
         self._note.setPlainText(text)
         self._note.setDefaultTextColor(self.palette().placeholderText().color())
         self._note.show()

@@ -1,4 +1,4 @@
-"""A job's items as a list model: thumbnail, original name, status and error."""
+"""A job's items as a list model: thumbnail, original name, status, error and review flag."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
 from ocrjobs.domain.model import JobItem
 from ocrjobs.domain.status import ItemStatus
+from ocrjobs.domain.words import LOW_CONFIDENCE
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMB_SIZE = QSize(56, 56)
@@ -29,23 +30,45 @@ ITEM_COLORS = {
     ItemStatus.DONE: "#1f9d55",
     ItemStatus.ERROR: "#d64545",
 }
+REVIEW_COLOR = "#c26a00"
+FLAG_SIZE = 22
+
+
+def needs_review(item: JobItem) -> bool:
+    """A finished item whose mean word confidence is below ``LOW_CONFIDENCE``."""
+    return (
+        item.status is ItemStatus.DONE
+        and item.confidence is not None
+        and item.confidence < LOW_CONFIDENCE
+    )
 
 
 class ItemListModel(QAbstractListModel):
-    """Rows are ``JobItem``; :meth:`update` replaces rows in place by id."""
+    """Rows are ``JobItem``; :meth:`update` replaces rows in place by id.
 
-    def __init__(self, placeholder: QIcon, parent: QObject | None = None) -> None:
+    An item needs review when its confidence is low (:func:`needs_review`) or when its
+    word boxes, once fetched, say so (:meth:`set_words_review`); such rows carry a flag.
+    """
+
+    def __init__(
+        self, placeholder: QIcon, parent: QObject | None = None, *, flag: QIcon | None = None
+    ) -> None:
         super().__init__(parent)
         self._items: list[JobItem] = []
         self._row_of: dict[UUID, int] = {}
         self._thumbs: dict[UUID, QPixmap] = {}
+        self._flagged: dict[UUID, QPixmap] = {}
+        self._words_review: set[UUID] = set()
         self._placeholder = placeholder
+        self._flag = flag or QIcon()
 
     def set_items(self, items: Iterable[JobItem]) -> None:
         self.beginResetModel()
         self._items = list(items)
         self._row_of = {it.id: i for i, it in enumerate(self._items)}
         self._thumbs = {}
+        self._flagged = {}
+        self._words_review = set()
         self.endResetModel()
 
     def update(self, items: Iterable[JobItem]) -> list[JobItem]:
@@ -56,6 +79,7 @@ class ItemListModel(QAbstractListModel):
             if row is None or self._items[row] == it:
                 continue
             self._items[row] = it
+            self._flagged.pop(it.id, None)
             changed.append(it)
             idx = self.index(row, 0)
             self.dataChanged.emit(idx, idx, [])
@@ -66,8 +90,57 @@ class ItemListModel(QAbstractListModel):
         if row is None or image.isNull():
             return
         self._thumbs[item_id] = QPixmap.fromImage(image)
+        self._flagged.pop(item_id, None)
         idx = self.index(row, 0)
         self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+
+    def set_words_review(self, item_id: UUID, review: bool) -> None:
+        """Record what the item's word boxes say (``PageWords.needs_review``)."""
+        row = self._row_of.get(item_id)
+        if row is None or (item_id in self._words_review) == review:
+            return
+        if review:
+            self._words_review.add(item_id)
+        else:
+            self._words_review.discard(item_id)
+        self._flagged.pop(item_id, None)
+        idx = self.index(row, 0)
+        self.dataChanged.emit(idx, idx, [])
+
+    def needs_review(self, item: JobItem) -> bool:
+        """Low confidence, or low-confidence word boxes (when they were fetched)."""
+        return needs_review(item) or (
+            item.status is ItemStatus.DONE and item.id in self._words_review
+        )
+
+    def review_count(self) -> int:
+        """How many items need review (from the loaded rows, no query)."""
+        return sum(1 for it in self._items if self.needs_review(it))
+
+    def _decoration(self, it: JobItem) -> QIcon | QPixmap:
+        base = self._thumbs.get(it.id)
+        if not self.needs_review(it) or self._flag.isNull():
+            return base or self._placeholder
+        flagged = self._flagged.get(it.id)
+        if flagged is None:
+            flagged = QPixmap(THUMB_SIZE)
+            flagged.fill(QColor(0, 0, 0, 0))
+            painter = QPainter(flagged)
+            under = base or self._placeholder.pixmap(THUMB_SIZE)
+            painter.drawPixmap(
+                (THUMB_SIZE.width() - under.width()) // 2,
+                (THUMB_SIZE.height() - under.height()) // 2,
+                under,
+            )
+            size = FLAG_SIZE
+            painter.setBrush(QColor("white"))
+            painter.setPen(QColor(REVIEW_COLOR))
+            x, y = THUMB_SIZE.width() - size, THUMB_SIZE.height() - size
+            painter.drawEllipse(x, y, size - 1, size - 1)
+            self._flag.paint(painter, x + 3, y + 3, size - 6, size - 6)
+            painter.end()
+            self._flagged[it.id] = flagged
+        return flagged
 
     def item(self, row: int) -> JobItem | None:
         return self._items[row] if 0 <= row < len(self._items) else None
@@ -101,16 +174,28 @@ class ItemListModel(QAbstractListModel):
                 second += " — " + it.error_msg.splitlines()[0][:80]
             elif it.status is ItemStatus.DONE and it.confidence is not None:
                 second += " — " + self.tr("confidence {c:.0f}%").format(c=it.confidence)
+            if self.needs_review(it):
+                second += " — ⚑ " + self.tr("needs review")
             page = f" · p. {it.page_number}" if it.page_number else ""
             return f"{it.original_name}{page}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._thumbs.get(it.id) or self._placeholder
+            return self._decoration(it)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return it.error_msg or f"{it.original_name}\n{it.s3_key}"
+            if it.error_msg:
+                return it.error_msg
+            tip = f"{it.original_name}\n{it.s3_key}"
+            if self.needs_review(it):
+                tip += "\n" + self.tr("Many words were read with low confidence: check the text.")
+            return tip
         if role == Qt.ItemDataRole.ForegroundRole and it.status is ItemStatus.ERROR:
             return QColor(ITEM_COLORS[ItemStatus.ERROR])
+        if role == Qt.ItemDataRole.ForegroundRole and self.needs_review(it):
+            return QColor(REVIEW_COLOR)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{it.original_name}, {self.status_text(it)}"
+            text = f"{it.original_name}, {self.status_text(it)}"
+            if self.needs_review(it):
+                text += ", " + self.tr("needs review")
+            return text
         if role == ITEM_ROLE:
             return it
         return None

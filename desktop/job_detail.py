@@ -1,9 +1,14 @@
-"""The selected job: header with actions, its items (thumbnails), the image and its OCR text."""
+"""The selected job: header with actions, its items (thumbnails), the image and its OCR text.
+
+Selecting an item loads its image and word boxes in one background task; the boxes are
+drawn over the image (toggle in the image toolbar) and decide the item's review flag.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
@@ -24,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.image_viewer import ImageViewer
+from desktop.image_viewer import ImageViewer, turned
 from desktop.item_model import THUMB_SIZE, ItemListModel
 from desktop.job_table_model import STATUS_COLORS
 from desktop.resources import Resources
 from desktop.tasks import Report, TaskHandle, TaskRunner
 from ocrjobs.domain.model import JobDetail, JobItem, JobSummary
 from ocrjobs.domain.status import ItemStatus, JobStatus
+from ocrjobs.domain.words import PageWords
 from ocrjobs.services import jobs as job_service
 from ocrjobs.services.context import Context
 
@@ -45,6 +51,27 @@ def _decode(data: bytes, content_type: str) -> QImage:
     if not content_type.endswith("pdf"):
         image.loadFromData(data)
     return image
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """What the viewer shows for one item: the image turned as OCRed, and its word boxes."""
+
+    status: ItemStatus
+    image: QImage
+    words: PageWords | None
+
+
+def load_view(ctx: Context, item: JobItem) -> ItemView:
+    """Fetch and decode the item's image and word boxes (runs on a task thread)."""
+    image = _decode(ctx.store.get(item.s3_key), item.content_type)
+    words: PageWords | None = None
+    if item.status is ItemStatus.DONE:
+        try:
+            words = job_service.item_words(ctx, item.id)
+        except Exception:  # the image is still worth showing without its boxes
+            log.warning("word boxes unavailable for item=%s", item.id, exc_info=True)
+    return ItemView(item.status, turned(image, words.rotate if words else 0), words)
 
 
 class JobDetailPanel(QWidget):
@@ -69,7 +96,8 @@ class JobDetailPanel(QWidget):
         self._res = resources
         self.job_id: UUID | None = None
         self.detail: JobDetail | None = None
-        self._images: dict[UUID, QImage] = {}
+        self._images: dict[UUID, ItemView] = {}
+        self._pending_item: UUID | None = None
         self._thumb_task: TaskHandle | None = None
         self._generation = 0
 
@@ -79,6 +107,13 @@ class JobDetailPanel(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_pill = QLabel()
         self.status_pill.setObjectName("pill")
+        self.review_pill = QLabel()
+        self.review_pill.setObjectName("reviewPill")
+        self.review_pill.setStyleSheet(
+            "background: #f5a623; color: #1d1d1d;"
+            " border-radius: 9px; padding: 2px 10px; font-weight: 600;"
+        )
+        self.review_pill.hide()
         self.meta = QLabel()
         self.meta.setObjectName("muted")
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -91,6 +126,7 @@ class JobDetailPanel(QWidget):
         title_row = QHBoxLayout()
         title_row.addWidget(self.title)
         title_row.addWidget(self.status_pill)
+        title_row.addWidget(self.review_pill)
         title_row.addStretch(1)
         head_text.addLayout(title_row)
         head_text.addWidget(self.meta)
@@ -99,7 +135,9 @@ class JobDetailPanel(QWidget):
         header.addWidget(bar, 0, Qt.AlignmentFlag.AlignVCenter)
 
         # items
-        self.items = ItemListModel(resources.icon("info"), self)
+        self.items = ItemListModel(resources.icon("info"), self, flag=resources.icon("warning"))
+        self.items.modelReset.connect(self._update_review)
+        self.items.dataChanged.connect(lambda *_a: self._update_review())
         self.item_view = QListView()
         self.item_view.setModel(self.items)
         self.item_view.setIconSize(THUMB_SIZE)
@@ -127,6 +165,21 @@ class JobDetailPanel(QWidget):
             b.setAutoRaise(True)
             b.clicked.connect(slot)
             zoom_bar.addWidget(b)
+        self.boxes_button = QToolButton()
+        self.boxes_button.setIcon(resources.icon("boxes"))
+        self.boxes_button.setText(self.tr("Word boxes"))
+        self.boxes_button.setToolTip(
+            self.tr("Show the recognised words' boxes; low-confidence words are orange")
+        )
+        self.boxes_button.setAccessibleName(self.tr("Show word boxes"))
+        self.boxes_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.boxes_button.setAutoRaise(True)
+        self.boxes_button.setCheckable(True)
+        self.boxes_button.setChecked(self.viewer.boxes_visible)
+        self.boxes_button.setEnabled(False)
+        self.boxes_button.toggled.connect(self.viewer.set_boxes_visible)
+        self.viewer.boxes_changed.connect(lambda n: self.boxes_button.setEnabled(n > 0))
+        zoom_bar.addWidget(self.boxes_button)
         zoom_bar.addStretch(1)
         self.image_caption = QLabel()
         self.image_caption.setObjectName("muted")
@@ -254,6 +307,9 @@ class JobDetailPanel(QWidget):
             self._load_thumbnails(detail.items)
         self.stack.setCurrentIndex(1)
         row = self.items.row_of(current.id) if current is not None else None
+        if self._pending_item is not None and self.items.row_of(self._pending_item) is not None:
+            row = self.items.row_of(self._pending_item)
+            self._pending_item = None
         if row is None and self.items.rowCount() > 0:
             row = 0
         if row is not None:
@@ -285,6 +341,26 @@ class JobDetailPanel(QWidget):
             ).format(created=created, language=job.language, done=c.done, total=c.total)
         )
 
+    def _update_review(self) -> None:
+        n = self.items.review_count()
+        self.review_pill.setText(self.tr("%n item(s) need review", "", n))
+        self.review_pill.setToolTip(
+            self.tr("Items whose words were read with low confidence: check their text.")
+        )
+        self.review_pill.setVisible(n > 0)
+
+    def select_item(self, item_id: UUID) -> None:
+        """Make ``item_id`` the current item now, or once its job has loaded."""
+        row = self.items.row_of(item_id)
+        if row is None:
+            self._pending_item = item_id
+            return
+        self._pending_item = None
+        self.item_view.selectionModel().setCurrentIndex(
+            self.items.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.item_view.scrollTo(self.items.index(row, 0))
+
     def apply_summary(self, s: JobSummary) -> None:
         """A poll saw the job change: refresh the header now, the items via the poll's items."""
         if s.id == self.job_id and self.detail is not None:
@@ -302,6 +378,9 @@ class JobDetailPanel(QWidget):
         current = self.current_item()
         if current is not None and any(i.id == current.id for i in changed):
             self._show_text(current)
+            view = self._images.get(current.id)
+            if view is None or view.status is not current.status:
+                self._show_image(current)
 
     # -- items ----------------------------------------------------------------------------
 
@@ -319,36 +398,45 @@ class JobDetailPanel(QWidget):
             return
         self._show_text(item)
         self.image_caption.setText(f"{item.original_name} · {item.size_bytes / 1024:.0f} KB")
-        image = self._images.get(item.id)
-        if image is not None:
-            self.viewer.set_image(image)
+        self._show_image(item)
+
+    def _show_image(self, item: JobItem) -> None:
+        view = self._images.get(item.id)
+        if view is not None and view.status is item.status:
+            self._present(view)
             return
         if item.content_type.endswith("pdf"):
             self.viewer.show_note(self.tr("No preview for PDF pages"))
             return
-        self.viewer.show_note(self.tr("Loading image…"))
+        if view is None:
+            self.viewer.show_note(self.tr("Loading image…"))
         ctx, key, item_id, generation = self._context(), item.s3_key, item.id, self._generation
         if ctx is None:
             return
         self._runner.run(
-            lambda: _decode(ctx.store.get(key), item.content_type),
-            on_done=lambda img: self._image_loaded(generation, item_id, img),
+            lambda: load_view(ctx, item),
+            on_done=lambda v: self._image_loaded(generation, item_id, v),
             on_error=lambda exc: self._image_failed(generation, item_id, exc),
             label=f"image {key}",
         )
 
-    def _image_loaded(self, generation: int, item_id: UUID, image: QImage) -> None:
+    def _present(self, view: ItemView) -> None:
+        if view.image.isNull():
+            self.viewer.show_note(self.tr("This image cannot be previewed"))
+        else:
+            self.viewer.set_image(view.image, view.words)
+
+    def _image_loaded(self, generation: int, item_id: UUID, view: ItemView) -> None:
         if generation != self._generation:
             return
         if len(self._images) >= IMAGE_CACHE:
             self._images.pop(next(iter(self._images)))
-        self._images[item_id] = image
+        self._images[item_id] = view
+        if view.words is not None:
+            self.items.set_words_review(item_id, view.words.needs_review)
         current = self.current_item()
         if current is not None and current.id == item_id:
-            if image.isNull():
-                self.viewer.show_note(self.tr("This image cannot be previewed"))
-            else:
-                self.viewer.set_image(image)
+            self._present(view)
 
     def _image_failed(self, generation: int, item_id: UUID, exc: BaseException) -> None:
         current = self.current_item()
