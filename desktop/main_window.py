@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QDesktopServices,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from desktop.audit_dialog import AuditDialog
 from desktop.backend import Backend, Mode
 from desktop.banner import Banner, Level
+from desktop.export_dialog import ExportDialog
 from desktop.filter_bar import FilterBar
 from desktop.job_detail import JobDetailPanel
 from desktop.job_table_model import SORT_KEYS, Column, JobTableModel
@@ -52,6 +54,7 @@ from desktop.poller import Poller
 from desktop.preferences import Preferences
 from desktop.progress_delegate import ProgressDelegate
 from desktop.resources import Resources
+from desktop.search_dialog import SearchDialog
 from desktop.settings_dialog import SettingsDialog
 from desktop.status_bar import StatusBar
 from desktop.submission import create_job_in_child, throttled
@@ -69,6 +72,7 @@ from ocrjobs.domain.model import (
     NamedBytes,
     Progress,
 )
+from ocrjobs.services import export as export_service
 from ocrjobs.services import jobs as job_service
 from ocrjobs.services import maintenance
 from ocrjobs.services.context import Context
@@ -138,6 +142,8 @@ class MainWindow(QMainWindow):
         self.confirm_box: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.audit_dialog: AuditDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.search_dialog: SearchDialog | None = None
         self._uploads: dict[int, TaskHandle] = {}
         self.outbox: Outbox | None = None
         self.outbox_retry_s = 15.0
@@ -210,6 +216,12 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(
             "search", self.tr("&Find jobs"), QKeySequence(std.Find), self._focus_search
         )
+        self.find_text_action = self._action(
+            "search", self.tr("Find in &text…"), "Ctrl+Shift+F", self.find_text
+        )
+        self.export_action = self._action(
+            "export", self.tr("&Export…"), "Ctrl+E", self.export_current
+        )
         self.copy_action = self._action(
             "copy", self.tr("&Copy text"), "Ctrl+Shift+C", self._copy_text
         )
@@ -232,6 +244,7 @@ class MainWindow(QMainWindow):
             self.rename_action,
             self.retry_action,
             self.audit_action,
+            self.export_action,
             self.delete_action,
         ]
 
@@ -354,7 +367,7 @@ class MainWindow(QMainWindow):
         job_menu.addSeparator()
         job_menu.addActions([self.copy_action, self.save_action])
         view_menu = bar.addMenu(self.tr("&View"))
-        view_menu.addActions([self.find_action, self.refresh_action])
+        view_menu.addActions([self.find_action, self.find_text_action, self.refresh_action])
         view_menu.addSeparator()
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action])
         help_menu = bar.addMenu(self.tr("&Help"))
@@ -1075,6 +1088,85 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 Level.INFO, self.tr("The new language applies the next time OCR Jobs starts.")
             )
+
+    # -- export and text search (desktop/export_dialog.py, desktop/search_dialog.py) ------------
+
+    def export_current(self) -> None:
+        """Ask for a format and destination, then export the selected job."""
+        s = self.current_summary()
+        if s is None or self.ctx() is None:
+            return
+        dialog = ExportDialog(s.job.name, self)
+        job_id = s.id
+        dialog.export_requested.connect(
+            lambda fmt, dest, per_item: self.export_job(job_id, fmt, dest, per_item=per_item)
+        )
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self.export_dialog = dialog
+        dialog.open()
+
+    def export_job(
+        self, job_id: UUID, fmt: str, dest: Path, *, per_item: bool = False
+    ) -> TaskHandle | None:
+        """Export in the background; the banner names what was written."""
+        ctx = self.ctx()
+        if ctx is None:
+            return None
+        self.status.showMessage(self.tr("Exporting…"))
+        return self.runner.run(
+            lambda: export_service.export_job(ctx, job_id, fmt, dest, per_item=per_item),
+            on_done=lambda paths: self._exported(dest, paths),
+            on_error=lambda exc: self.show_error(exc, self.tr("Export failed")),
+            label=f"export {job_id} {fmt}",
+        )
+
+    def _exported(self, dest: Path, paths: list[Path]) -> None:
+        message = self.tr("Exported %n file(s) to {path}", "", len(paths)).format(path=dest)
+        folder = paths[0].parent if paths else dest
+
+        def open_folder() -> None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+        self.banner.show_message(
+            Level.INFO,
+            message,
+            "\n".join(str(p) for p in paths),
+            action=self.tr("Open folder"),
+            callback=open_folder,
+        )
+        self.status.showMessage(message, 10000)
+
+    def find_text(self) -> None:
+        """Open (or raise) the non-modal Find in text window."""
+        if self.search_dialog is None:
+            self.search_dialog = SearchDialog(self.runner, self.backend.context, self)
+            self.search_dialog.hit_activated.connect(self.show_hit)
+        self.search_dialog.show()
+        self.search_dialog.raise_()
+        self.search_dialog.activateWindow()
+        self.search_dialog.query_edit.setFocus()
+
+    def show_hit(self, job_id: UUID, item_id: UUID) -> None:
+        """Select a job and one of its items; clears the filters when they hide the job."""
+        self.detail.select_item(item_id)
+        if self.select_job(job_id):
+            return
+
+        def retry(loading: bool) -> None:
+            if loading:
+                return
+            self.model.loading_changed.disconnect(retry)
+            if not self.select_job(job_id):
+                self.status.showMessage(self.tr("That job is no longer in the list"), 5000)
+
+        self.model.loading_changed.connect(retry)
+        self.filters.search.blockSignals(True)
+        self.filters.search.clear()
+        self.filters.search.blockSignals(False)
+        self.filters.status.blockSignals(True)
+        self.filters.status.setCurrentIndex(0)
+        self.filters.status.blockSignals(False)
+        self.model.set_query(status=None, search="")
 
     # -- detail shortcuts ---------------------------------------------------------------------
 
