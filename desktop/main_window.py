@@ -12,7 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -1152,12 +1162,16 @@ class MainWindow(QMainWindow):
         if self.select_job(job_id):
             return
 
+        def select_loaded() -> None:
+            if not self.select_job(job_id):
+                self.status.showMessage(self.tr("That job is no longer in the list"), 5000)
+
         def retry(loading: bool) -> None:
             if loading:
                 return
             self.model.loading_changed.disconnect(retry)
-            if not self.select_job(job_id):
-                self.status.showMessage(self.tr("That job is no longer in the list"), 5000)
+            # The model signals the end of loading just before it inserts the rows.
+            QTimer.singleShot(0, select_loaded)
 
         self.model.loading_changed.connect(retry)
         self.filters.search.blockSignals(True)
