@@ -1,8 +1,13 @@
-"""Confirms a drop: the job's name (editable, defaulted from the files) and OCR language."""
+"""Confirms a drop: the job's name (editable, defaulted from the files) and OCR language(s).
+
+The language picker offers the engine's installed languages and their pairs (``eng+por``);
+a typed combination is accepted only when every part of it is installed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,6 +26,31 @@ from ocrjobs.domain.model import NamedBytes
 
 Source = Path | NamedBytes
 MAX_LISTED = 200
+MAX_PAIRED = 6
+"""Pairs are offered when at most this many languages are installed (15 pairs)."""
+
+
+def language_choices(installed: Sequence[str], default: str) -> list[str]:
+    """Single languages, then pairs of them; the default first when it is a combination."""
+    singles = list(dict.fromkeys(code for code in installed if code))
+    pairs = ["+".join(p) for p in combinations(singles, 2)] if len(singles) <= MAX_PAIRED else []
+    if "eng" in singles and "por" in singles and "eng+por" not in pairs:
+        pairs.insert(0, "eng+por")
+    choices = singles + pairs
+    if default and default not in choices:
+        choices.insert(0, default)
+    return choices
+
+
+def normalize_language(text: str) -> str:
+    """``" eng + por+eng "`` → ``"eng+por"``: no spaces, no repeats, order kept."""
+    parts = [part.strip() for part in text.split("+")]
+    return "+".join(dict.fromkeys(part for part in parts if part))
+
+
+def unknown_languages(language: str, installed: Sequence[str]) -> list[str]:
+    """The parts of ``language`` that are not installed."""
+    return [part for part in language.split("+") if part and part not in installed]
 
 
 class SubmitDialog(QDialog):
@@ -43,10 +73,16 @@ class SubmitDialog(QDialog):
         self.language_box = QComboBox()
         self.language_box.setEditable(True)
         self.language_box.setAccessibleName(self.tr("OCR language"))
-        self.language_box.addItems(list(languages))
-        if "+" not in language and len(languages) > 1 and "eng+por" not in languages:
-            self.language_box.addItem("eng+por")
+        self.language_box.setToolTip(
+            self.tr("Installed OCR languages; combine them with “+”, e.g. eng+por")
+        )
+        self.installed = list(languages)
+        self.language_box.addItems(language_choices(self.installed, language))
         self.language_box.setCurrentText(language)
+        self.language_note = QLabel()
+        self.language_note.setObjectName("warning")
+        self.language_note.setWordWrap(True)
+        self.language_note.hide()
         listing = QListWidget()
         listing.setAccessibleName(self.tr("Files to send"))
         for f in self.files[:MAX_LISTED]:
@@ -57,11 +93,15 @@ class SubmitDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("&Name:"), self.name_edit)
         form.addRow(self.tr("&Language:"), self.language_box)
+        form.addRow("", self.language_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("Create job"))
+        self.ok_button = ok
+        self.language_box.currentTextChanged.connect(self._check_language)
+        self._check_language()
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -81,6 +121,21 @@ class SubmitDialog(QDialog):
     def name(self) -> str:
         return self.name_edit.text().strip()
 
+    def _check_language(self) -> None:
+        language = self.language
+        missing = unknown_languages(language, self.installed) if self.installed else []
+        if not language:
+            self.language_note.setText(self.tr("Choose an OCR language."))
+        elif missing:
+            self.language_note.setText(
+                self.tr("Not installed for OCR: {codes}. Installed: {installed}.").format(
+                    codes=", ".join(missing), installed=", ".join(self.installed)
+                )
+            )
+        self.language_note.setVisible(not language or bool(missing))
+        self.ok_button.setEnabled(bool(language) and not missing)
+
     @property
     def language(self) -> str:
-        return self.language_box.currentText().strip()
+        """The chosen language(s), normalised (``eng+por``)."""
+        return normalize_language(self.language_box.currentText())
