@@ -2,7 +2,8 @@
 
 Builds a throwaway SQLite database with in-memory S3/SQS/DynamoDB fakes, fills it with
 jobs in every state (the worker's part is played through the core's processing
-services), and grabs the main window, the detail view and the settings dialog in
+services, with word boxes laid out from the rendered text), and grabs the main window
+(word boxes over the image), the detail view, the settings dialog and Find in text in
 English and Brazilian Portuguese, light and dark. Nothing leaves the machine.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from uuid import UUID
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from desktop.backend import Backend, Mode
@@ -39,6 +40,7 @@ from ocrjobs.adapters.ports import QueueDepth
 from ocrjobs.adapters.repository import UnitOfWork
 from ocrjobs.config import Settings
 from ocrjobs.domain.model import JobDetail, NamedBytes, Progress
+from ocrjobs.domain.words import PageWords, WordBox
 from ocrjobs.services import jobs as job_service
 from ocrjobs.services import maintenance, processing
 from ocrjobs.services.context import Context, utc_now
@@ -115,6 +117,31 @@ def render_page(lines: list[str], *, width: int = 900, height: int = 1150) -> by
     return bytes(data.data())
 
 
+def page_words(
+    lines: list[str], *, low: Callable[[int], bool], width: int = 900, height: int = 1150
+) -> PageWords:
+    """Word boxes where :func:`render_page` drew the words; ``low(n)`` marks the n-th word
+    as read with low confidence."""
+    font = QFont("DejaVu Sans Mono", 15)
+    bold = QFont(font)
+    bold.setBold(True)
+    bold.setPointSize(19)
+    words: list[WordBox] = []
+    y = 110
+    for i, line in enumerate(lines):
+        fm = QFontMetrics(bold if i == 0 else font)
+        start = 0
+        for word in line.split():
+            at = line.index(word, start)
+            start = at + len(word)
+            n = len(words)
+            conf = 41.0 if low(n) else 88.0 + n % 10
+            x = 80 + fm.horizontalAdvance(line[:at])
+            words.append(WordBox(x, y + 2, fm.horizontalAdvance(word), fm.height(), conf, word))
+        y += 44 if i == 0 else 34
+    return PageWords(width, height, 0, tuple(words))
+
+
 @dataclass
 class Demo:
     ctx: Context
@@ -149,7 +176,15 @@ def build_demo(data_dir: Path) -> Demo:
         assert result.job is not None
         return result.job
 
-    def work(texts: Callable[[str], str | None], limit: int = 100, claim_only: int = 0) -> None:
+    def work(
+        texts: Callable[[str], str | None],
+        limit: int = 100,
+        claim_only: int = 0,
+        lines: list[str] | None = None,
+        unsure: str = "",
+    ) -> None:
+        """Play the worker; with ``lines``, store word boxes too (``unsure``: a file name
+        read with low confidence, for the review flags)."""
         for msg in ctx.queue.receive(10, 0)[:limit]:
             claim = processing.claim(ctx, decode(msg.body))
             if not isinstance(claim, processing.Claim):
@@ -167,7 +202,16 @@ def build_demo(data_dir: Path) -> Demo:
                     "image too blurred to read (mean confidence 12%)",
                 )
             else:
-                processing.complete(ctx, claim, text, confidence=93.4)
+                doubtful = claim.item.original_name == unsure
+                words = (
+                    page_words(
+                        lines, low=(lambda n: n % 3 == 1) if doubtful else (lambda n: n == 9)
+                    )
+                    if lines is not None
+                    else None
+                )
+                confidence = 52.7 if doubtful else 93.4
+                processing.complete(ctx, claim, text, confidence=confidence, words=words)
             ctx.queue.delete(msg.receipt_handle)
 
     real_now = datetime.now(UTC)
@@ -196,7 +240,7 @@ def build_demo(data_dir: Path) -> Demo:
         [(f"invoice-{i:02d}.png", INVOICE) for i in range(1, 6)],
     )
     at(29.4)
-    work(lambda _n: "\n".join(INVOICE))
+    work(lambda _n: "\n".join(INVOICE), lines=INVOICE, unsure="invoice-03.png")
     at(12)
     create(
         "Contratos abril",
@@ -248,7 +292,11 @@ def shoot(app: QApplication, resources: Resources, lang: str, dark: bool, out: P
         window.select_job(demo.focus)
         wait(app, lambda: window.detail.items.rowCount() == 5)
         wait(app, lambda: window.detail.viewer.has_image)
+        wait(app, lambda: window.detail.viewer.boxes.count > 0)
         wait(app, lambda: runner.pending == 0)
+        for _ in range(4):  # close enough to read the word boxes
+            window.detail.viewer.zoom_in()
+        window.detail.viewer.centerOn(330, 300)
         window.uploads.add(9999, "Scans — reception desk")
         window.uploads.update_progress(9999, Progress(7, 12, "uploading", "scan-07.png"))
         if not dark:
@@ -258,6 +306,13 @@ def shoot(app: QApplication, resources: Resources, lang: str, dark: bool, out: P
             window.uploads.remove(9999)
         if not dark:
             window.uploads.remove(9999)
+            window.find_text()
+            search = window.search_dialog
+            assert search is not None
+            search.search("toner")
+            wait(app, lambda: search.model.rowCount() > 0 and runner.pending == 0)
+            search.grab().save(str(out / f"search-{suffix}.png"))
+            search.close()
             window.select_job(demo.failed)
             wait(app, lambda: window.detail.items.rowCount() == 2)
             window.detail.item_view.setCurrentIndex(window.detail.items.index(1, 0))

@@ -72,7 +72,7 @@ class SearchDialog(QDialog):
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(HitColumn.SNIPPET, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((HitColumn.JOB, 160), (HitColumn.FILE, 160), (HitColumn.PAGE, 50)):
+        for column, width in ((HitColumn.JOB, 160), (HitColumn.FILE, 160), (HitColumn.PAGE, 70)):
             self.view.setColumnWidth(column, width)
         self.view.activated.connect(self._activated)
         self.view.doubleClicked.connect(self._activated)
@@ -100,15 +100,15 @@ class SearchDialog(QDialog):
         self.summary.setText(self.tr("Searching…"))
         self._runner.run(
             lambda: search_service.search_text(ctx, text, SEARCH_LIMIT),
-            on_done=lambda hits: self._found(generation, hits),
+            on_done=lambda hits: self._found(generation, text, hits),
             on_error=lambda exc: self._failed(generation, exc),
             label=f"search {text!r}",
         )
 
-    def _found(self, generation: int, hits: list[SearchHit]) -> None:
+    def _found(self, generation: int, query: str, hits: list[SearchHit]) -> None:
         if generation != self._generation:
             return
-        self.model.set_hits(hits)
+        self.model.set_hits(hits, query)
         if hits:
             self.summary.setText(
                 self.tr("%n item(s) found; double-click or press Enter to open one.", "", len(hits))

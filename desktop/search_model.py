@@ -11,6 +11,19 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from ocrjobs.services.search import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+LEAD = 24
+"""Characters kept before the match, so the matched word shows in a narrow column."""
+
+
+def lead_in(snippet: str, query: str) -> str:
+    """The snippet starting shortly before the first query word it contains."""
+    lower = snippet.lower()
+    found = [p for p in (lower.find(w.lower()) for w in query.split()) if p >= 0]
+    if not found or min(found) <= LEAD:
+        return snippet
+    return "…" + snippet[min(found) - LEAD :].lstrip()
+
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -27,10 +40,12 @@ class SearchHitModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
+        self._query = ""
 
-    def set_hits(self, hits: Iterable[SearchHit]) -> None:
+    def set_hits(self, hits: Iterable[SearchHit], query: str = "") -> None:
         self.beginResetModel()
         self._hits = list(hits)
+        self._query = query
         self.endResetModel()
 
     def hit(self, row: int) -> SearchHit | None:
@@ -66,7 +81,9 @@ class SearchHitModel(QAbstractTableModel):
                 return hit.item.original_name
             if column is HitColumn.PAGE:
                 return str(hit.item.page_number) if hit.item.page_number else ""
-            return hit.snippet
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return hit.snippet
+            return lead_in(hit.snippet, self._query)
         if role == HIT_ROLE:
             return hit
         return None

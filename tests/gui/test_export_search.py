@@ -159,3 +159,12 @@ def test_find_in_text_lists_hits_and_opens_item(
         dialog.search("unfindableword")
     assert sig.args == [0]
     dialog.close()
+
+
+def test_snippet_starts_near_the_match() -> None:
+    from desktop.search_model import lead_in
+
+    text = "x" * 80 + " the zebra crossing"
+    assert lead_in(text, "zebra").startswith("…")
+    assert "zebra" in lead_in(text, "zebra")[:40]
+    assert lead_in("short zebra", "zebra") == "short zebra"
