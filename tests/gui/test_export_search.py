@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.banner import Level
 from desktop.export_dialog import PER_ITEM, ExportDialog
 from desktop.main_window import MainWindow
-from desktop.search_model import HitColumn
+from desktop.search_model import HitColumn, lead_in
 from ocrjobs.services import jobs as job_service
 from ocrjobs.services.context import Context
 from tests.gui.conftest import process_all
@@ -162,8 +162,6 @@ def test_find_in_text_lists_hits_and_opens_item(
 
 
 def test_snippet_starts_near_the_match() -> None:
-    from desktop.search_model import lead_in
-
     text = "x" * 80 + " the zebra crossing"
     assert lead_in(text, "zebra").startswith("…")
     assert "zebra" in lead_in(text, "zebra")[:40]
