@@ -166,3 +166,24 @@ def test_snippet_starts_near_the_match() -> None:
     assert lead_in(text, "zebra").startswith("…")
     assert "zebra" in lead_in(text, "zebra")[:40]
     assert lead_in("short zebra", "zebra") == "short zebra"
+
+
+def test_export_action_opens_sheet_and_exports(
+    qtbot: QtBot,
+    window: MainWindow,
+    ctx: Context,
+    image_factory: Callable[[str], Path],
+    tmp_path: Path,
+) -> None:
+    _job(qtbot, window, ctx, image_factory, "sheet", n=1)
+    process_all(ctx, lambda _i: "via the sheet")
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    dest = tmp_path / "sheet.json"
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("json"))
+    dialog.path_edit.setText(str(dest))
+    dialog.ok_button.click()
+    qtbot.waitUntil(dest.exists, timeout=10000)
+    qtbot.waitUntil(lambda: str(dest) in window.banner.message.text(), timeout=5000)
