@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import threading
 import time
@@ -41,6 +42,9 @@ PROGRESS_EVERY_S = 0.1
 POLL_S = 0.05
 """How often the waiting task thread looks at the cancel event."""
 JOIN_S = 10.0
+CHILD_NICE = 10
+"""The child yields the CPU to the window: on two cores, a child uploading on 16
+threads beside the stack otherwise delays the UI thread by whole scheduler slices."""
 
 # (exception class, args, picklable attributes, cause as text, child traceback)
 _ErrorPayload = tuple[type[BaseException], tuple[Any, ...], dict[str, Any], str, str]
@@ -166,6 +170,8 @@ def child_main(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[submit]: %(message)s"
     )
+    if hasattr(os, "nice"):  # POSIX; Windows children keep the normal priority
+        os.nice(CHILD_NICE)
     cancel = threading.Event()
     send_lock = threading.Lock()
 
