@@ -67,6 +67,10 @@ format: $(STAMP) ## Format the code with ruff
 bench-submit: $(STAMP) ## Benchmark create_job against `aws s3 cp --recursive` (1,000 images)
 	$(PY) -m bench.submit
 
+.PHONY: bench-gui
+bench-gui: $(STAMP) db ## Desktop benchmark: first paint, poll tick, UI stall (10k jobs in MariaDB, 1,000 uploads)
+	$(PY) -m bench.gui
+
 .PHONY: cfn-sync
 cfn-sync: $(STAMP) ## Re-embed resources/deploy/iam/*.json into the CloudFormation template
 	$(PY) resources/deploy/iam/policies.py --write
