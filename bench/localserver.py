@@ -34,7 +34,8 @@ class StackProcess:
         )
         assert self.proc.stdout is not None
         deadline = time.monotonic() + 60
-        while "OCRJOBS_DATABASE_URL" not in self.env or "AWS_SESSION_TOKEN" not in self.env:
+        # The exports come sorted; OCRJOBS_QUEUE is the last one.
+        while not {"OCRJOBS_DATABASE_URL", "OCRJOBS_QUEUE", "AWS_SESSION_TOKEN"} <= set(self.env):
             line = self.proc.stdout.readline()
             if not line or time.monotonic() > deadline:
                 raise RuntimeError("local stack did not start")
