@@ -55,15 +55,18 @@ def run_peer(folder: Path, env: dict[str, str], round_no: int) -> float:
     return time.perf_counter() - t0
 
 
-def purge_queue(env: dict[str, str]) -> None:
+def fresh_queue(env: dict[str, str], round_no: int) -> str:
+    """A new, empty queue for this round (moto's send cost grows with queue depth, and
+    PurgeQueue may run once a minute)."""
     import boto3
 
     sqs = boto3.client("sqs", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
-    url = sqs.get_queue_url(QueueName=env["OCRJOBS_QUEUE"])["QueueUrl"]
-    sqs.purge_queue(QueueUrl=url)
+    name = f"bench-submit-{round_no}"
+    sqs.create_queue(QueueName=name)
+    return name
 
 
-def run_ours(folder: Path) -> tuple[float, dict[str, float], int]:
+def run_ours(folder: Path, queue: str) -> tuple[float, dict[str, float], int]:
     """Time create_job; split by stage from its progress reports."""
     from ocrjobs.bootstrap import build_context
     from ocrjobs.config import Settings
@@ -75,7 +78,7 @@ def run_ours(folder: Path) -> tuple[float, dict[str, float], int]:
     def progress(p: Progress) -> None:
         stamps.setdefault(p.stage, time.perf_counter())
 
-    ctx = build_context(Settings.load())
+    ctx = build_context(Settings.load().replace(queue=queue))
     try:
         t0 = time.perf_counter()
         result = create_job(ctx, "bench", [folder], progress=progress)
@@ -108,10 +111,10 @@ def main() -> int:
             ours: list[float] = []
             no_sqs: list[float] = []
             for r in range(args.rounds):
-                # moto's SendMessage costs O(queue depth): start every round empty.
-                purge_queue(stack.env)
+                # moto's SendMessage costs O(queue depth): every round gets an empty queue.
+                queue = fresh_queue(stack.env, r)
                 peer.append(run_peer(folder, stack.env, r))
-                t, stages, n = run_ours(folder)
+                t, stages, n = run_ours(folder, queue)
                 ours.append(t)
                 no_sqs.append(t - stages["sqs send"])
                 split = ", ".join(f"{k} {v:.2f}s" for k, v in stages.items())
