@@ -2,7 +2,7 @@
 
 ``create_job`` checks every file with Pillow and uploads on ``upload_concurrency``
 threads. Run on threads of the GUI process, those threads and the UI thread take turns
-on one GIL: ``bench/gui`` measured the UI thread stalling 100–320 ms while 1,000 images
+on one GIL: ``bench/gui`` measured the UI thread stalling 76–435 ms while 1,000 images
 uploaded. Here a ``spawn`` child builds its own context from the settings and runs
 ``create_job``; progress comes back over a pipe and cancel goes the other way. The
 result is the same :class:`CreateResult` (plain dataclasses pickle) and errors keep
