@@ -47,8 +47,9 @@ def _process_all(ctx: Context, texts: dict[str, str] | None = None) -> None:
             assert isinstance(claim, processing.Claim)
             text = (texts or {}).get(claim.item.original_name, f"text of {claim.item.id}")
             words = PageWords(400, 120, 0, (WordBox(10, 20, 120, 30, 91.5, text.split()[0]),))
-            assert processing.complete(ctx, claim, text, confidence=91.5, words=words,
-                                       ocr_profile="test:eng:v1")
+            assert processing.complete(
+                ctx, claim, text, confidence=91.5, words=words, ocr_profile="test:eng:v1"
+            )
             ctx.queue.delete(m.receipt_handle)
 
 
@@ -114,9 +115,7 @@ def test_full_text_search_finds_words_across_jobs(fake_ctx: Context) -> None:
     hits = search.search_text(fake_ctx, "invoice")
     assert sorted(h.item.original_name for h in hits) == ["a.png", "c.png"]
     assert all("invoice" in h.snippet.lower() for h in hits)
-    assert [h.item.original_name for h in search.search_text(fake_ctx, "acme invoice")] == [
-        "a.png"
-    ]
+    assert [h.item.original_name for h in search.search_text(fake_ctx, "acme invoice")] == ["a.png"]
     assert search.search_text(fake_ctx, 'meeting" (*') != []  # query syntax is neutralised
     assert search.search_text(fake_ctx, "nothinglikethis") == []
     assert search.search_text(fake_ctx, "  ") == []
