@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from desktop.item_model import REVIEW_COLOR
 from desktop.tasks import TaskRunner
 from ocrjobs.domain.model import JobPage, JobSummary
 from ocrjobs.domain.status import JobStatus
@@ -345,6 +346,8 @@ class JobTableModel(QAbstractTableModel):
             return self._tooltip(s, col)
         if role == Qt.ItemDataRole.ForegroundRole and col == Column.STATUS:
             return QColor(STATUS_COLORS[s.job.status])
+        if role == Qt.ItemDataRole.ForegroundRole and col == Column.ITEMS and s.counts.review:
+            return QColor(REVIEW_COLOR)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.ITEMS, Column.DURATION):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == SUMMARY_ROLE:
@@ -389,6 +392,8 @@ class JobTableModel(QAbstractTableModel):
             parts.append(self.tr("%n failed", "", failed))
         if c.expired:
             parts.append(self.tr("%n expired", "", c.expired))
+        if c.review:
+            parts.append(self.tr("⚑ %n to review", "", c.review))
         return " · ".join(parts)
 
     def _tooltip(self, s: JobSummary, col: Column) -> str:

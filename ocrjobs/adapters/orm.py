@@ -104,8 +104,9 @@ job_items = Table(
     # Engine + language + pipeline version that produced the text: same sha256 and
     # profile → the result is reused instead of OCRing again.
     Column("ocr_profile", String(64), nullable=True),
-    # A job's items, and per-status counts read from the index alone (migration 0003).
-    Index("ix_job_items_job_id_status_error_code", "job_id", "status", "error_code"),
+    # A job's items, and per-status (expired, to-review) counts read from the index alone
+    # (migrations 0003, 0004).
+    Index("ix_job_items_counts", "job_id", "status", "error_code", "confidence"),
     Index("ix_job_items_updated_at", "updated_at"),
     # Sweeps: unsent PENDING items, PROCESSING items gone stale.
     Index("ix_job_items_status_enqueued_at", "status", "enqueued_at"),

@@ -42,6 +42,7 @@ from ocrjobs.domain.status import (
     derive_job_status,
     sources_for,
 )
+from ocrjobs.domain.words import LOW_CONFIDENCE
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,16 @@ class SqlRepository:
         """Per-status item counts for many jobs: one grouped query per 500 ids."""
         raw: dict[UUID, dict[str, int]] = {j: {} for j in job_ids}
         expired = case((job_items.c.error_code == EXPIRED_CODE, 1), else_=0)
+        review = case(
+            (
+                and_(
+                    job_items.c.status == ItemStatus.DONE.value,
+                    job_items.c.confidence < LOW_CONFIDENCE,
+                ),
+                1,
+            ),
+            else_=0,
+        )
         for chunk in _chunks(list(job_ids)):
             q = (
                 select(
@@ -217,14 +228,16 @@ class SqlRepository:
                     job_items.c.status,
                     func.count(),
                     func.sum(expired),
+                    func.sum(review),
                 )
                 .where(job_items.c.job_id.in_(chunk))
                 .group_by(job_items.c.job_id, job_items.c.status)
             )
-            for job_id, status, n, n_expired in self.conn.execute(q):
+            for job_id, status, n, n_expired, n_review in self.conn.execute(q):
                 d = raw[job_id]
                 d[status] = int(n)
                 d["EXPIRED"] = d.get("EXPIRED", 0) + int(n_expired or 0)
+                d["REVIEW"] = d.get("REVIEW", 0) + int(n_review or 0)
         return {
             j: StatusCounts(
                 pending=d.get("PENDING", 0),
@@ -232,6 +245,7 @@ class SqlRepository:
                 done=d.get("DONE", 0),
                 error=d.get("ERROR", 0),
                 expired=d.get("EXPIRED", 0),
+                review=d.get("REVIEW", 0),
             )
             for j, d in raw.items()
         }

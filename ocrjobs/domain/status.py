@@ -88,6 +88,8 @@ class StatusCounts:
     done: int = 0
     error: int = 0
     expired: int = 0
+    review: int = 0
+    """DONE items whose mean word confidence is low (``words.LOW_CONFIDENCE``)."""
 
     @property
     def total(self) -> int:

@@ -443,62 +443,62 @@
 <context>
     <name>JobTableModel</name>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="296"/>
+        <location filename="../../desktop/job_table_model.py" line="297"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="297"/>
+        <location filename="../../desktop/job_table_model.py" line="298"/>
         <source>Created</source>
         <translation>Criado em</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="298"/>
+        <location filename="../../desktop/job_table_model.py" line="299"/>
         <source>Status</source>
         <translation>Situação</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="299"/>
+        <location filename="../../desktop/job_table_model.py" line="300"/>
         <source>Progress</source>
         <translation>Progresso</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="300"/>
+        <location filename="../../desktop/job_table_model.py" line="301"/>
         <source>Items</source>
         <translation>Itens</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="301"/>
+        <location filename="../../desktop/job_table_model.py" line="302"/>
         <source>Duration</source>
         <translation>Duração</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="306"/>
+        <location filename="../../desktop/job_table_model.py" line="307"/>
         <source>Pending</source>
         <translation>Pendente</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="307"/>
+        <location filename="../../desktop/job_table_model.py" line="308"/>
         <source>Processing</source>
         <translation>Processando</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="308"/>
+        <location filename="../../desktop/job_table_model.py" line="309"/>
         <source>Done</source>
         <translation>Concluído</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="309"/>
+        <location filename="../../desktop/job_table_model.py" line="310"/>
         <source>Error</source>
         <translation>Erro</translation>
     </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="310"/>
+        <location filename="../../desktop/job_table_model.py" line="311"/>
         <source>Expired</source>
         <translation>Expirado</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="382"/>
+        <location filename="../../desktop/job_table_model.py" line="385"/>
         <source>%n done</source>
         <translation>
             <numerusform>%n concluído</numerusform>
@@ -506,7 +506,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="384"/>
+        <location filename="../../desktop/job_table_model.py" line="387"/>
         <source>%n running</source>
         <translation>
             <numerusform>%n em andamento</numerusform>
@@ -514,7 +514,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="386"/>
+        <location filename="../../desktop/job_table_model.py" line="389"/>
         <source>%n waiting</source>
         <translation>
             <numerusform>%n aguardando</numerusform>
@@ -522,7 +522,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="389"/>
+        <location filename="../../desktop/job_table_model.py" line="392"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n com falha</numerusform>
@@ -530,15 +530,23 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/job_table_model.py" line="391"/>
+        <location filename="../../desktop/job_table_model.py" line="394"/>
         <source>%n expired</source>
         <translation>
             <numerusform>%n expirado</numerusform>
             <numerusform>%n expirados</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../desktop/job_table_model.py" line="396"/>
+        <source>⚑ %n to review</source>
+        <translation>
+            <numerusform>⚑ %n a revisar</numerusform>
+            <numerusform>⚑ %n a revisar</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../desktop/job_table_model.py" line="398"/>
+        <location filename="../../desktop/job_table_model.py" line="403"/>
         <source>{done} done, {processing} processing, {pending} pending, {error} failed ({expired} expired) of {total}</source>
         <translation>{done} concluídos, {processing} em processamento, {pending} pendentes, {error} com falha ({expired} expirados) de {total}</translation>
     </message>
@@ -1054,22 +1062,22 @@ Cliente desktop do pipeline ocrjobs.</translation>
 <context>
     <name>SearchHitModel</name>
     <message>
-        <location filename="../../desktop/search_model.py" line="51"/>
+        <location filename="../../desktop/search_model.py" line="66"/>
         <source>Job</source>
         <translation>Trabalho</translation>
     </message>
     <message>
-        <location filename="../../desktop/search_model.py" line="52"/>
+        <location filename="../../desktop/search_model.py" line="67"/>
         <source>File</source>
         <translation>Arquivo</translation>
     </message>
     <message>
-        <location filename="../../desktop/search_model.py" line="53"/>
+        <location filename="../../desktop/search_model.py" line="68"/>
         <source>Page</source>
         <translation>Página</translation>
     </message>
     <message>
-        <location filename="../../desktop/search_model.py" line="54"/>
+        <location filename="../../desktop/search_model.py" line="69"/>
         <source>Text</source>
         <translation>Texto</translation>
     </message>
@@ -1486,12 +1494,12 @@ Cliente desktop do pipeline ocrjobs.</translation>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../desktop/screenshots.py" line="243"/>
+        <location filename="../../desktop/screenshots.py" line="287"/>
         <source>Worker running</source>
         <translation>Processador ativo</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/screenshots.py" line="267"/>
+        <location filename="../../desktop/screenshots.py" line="322"/>
         <source>%n file(s) were refused; the others were sent.</source>
         <translation>
             <numerusform>%n arquivo foi recusado; os demais foram enviados.</numerusform>

@@ -166,3 +166,22 @@ def test_export_one_text_file_per_item(fake_ctx: Context, tmp_path: Path) -> Non
     written = export.export_job(fake_ctx, detail.job.id, "txt", tmp_path / "out", per_item=True)
     assert sorted(p.read_text(encoding="utf-8") for p in written) == ["First\n", "Second\n"]
     assert all(p.parent == tmp_path / "out" for p in written)
+
+
+def test_jobs_count_items_to_review(fake_ctx: Context) -> None:
+    files = [NamedBytes(f"{n}.png", _png(n)) for n in ("sharp", "blurry", "broken")]
+    result = jobs.create_job(fake_ctx, "review", files)
+    assert result.job is not None
+    for m in fake_ctx.queue.receive(10, 0):
+        claim = processing.claim(fake_ctx, decode(m.body))
+        assert isinstance(claim, processing.Claim)
+        name = claim.item.original_name
+        if name == "broken.png":
+            assert processing.fail(fake_ctx, claim, "BAD_IMAGE", "unreadable")
+        else:
+            confidence = 95.0 if name == "sharp.png" else 41.0
+            assert processing.complete(fake_ctx, claim, name, confidence=confidence)
+    [summary] = jobs.list_jobs(fake_ctx).jobs
+    assert summary.counts.review == 1  # only DONE items with low confidence
+    assert summary.counts.error == 1
+    assert jobs.get_job(fake_ctx, result.job.job.id).counts.review == 1

@@ -107,7 +107,7 @@ def test_seed_columns_indexes_and_named_checks(empty_engine: Engine) -> None:
         job_indexes
     )
     item_indexes = {i["name"] for i in insp.get_indexes("job_items")}
-    assert {"ix_job_items_job_id_status_error_code", "ix_job_items_updated_at"} <= item_indexes
+    assert {"ix_job_items_counts", "ix_job_items_updated_at"} <= item_indexes
     [fk] = insp.get_foreign_keys("job_items")
     assert fk["referred_table"] == "jobs"
     assert fk["constrained_columns"] == ["job_id"]
