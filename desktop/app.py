@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.backend import Backend, Mode
+from desktop.gc_guard import UiThreadCollector
 from desktop.i18n import install_translator
 from desktop.main_window import MainWindow
 from desktop.preferences import Preferences
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     QApplication.setApplicationName("ocrjobs-desktop")
     QApplication.setApplicationDisplayName("OCR Jobs")
     app = QApplication(sys.argv[:1])
+    collector = UiThreadCollector(app)
     resources = Resources()
     app.setWindowIcon(resources.icon("app"))
     prefs = Preferences(QSettings())
@@ -105,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         window.shutdown()
         dispose(app, window)
+        collector.stop()
         del theme, translators
 
 

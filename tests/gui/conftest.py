@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.backend import Backend
+from desktop.gc_guard import UiThreadCollector
 from desktop.main_window import MainWindow
 from desktop.preferences import MemorySecrets, Preferences
 from desktop.resources import Resources
@@ -32,6 +33,16 @@ def db_url(tmp_path: Path) -> str:
     upgrade(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_ui_thread(qapp: QApplication) -> Iterator[None]:
+    """As the app does (desktop.gc_guard): no collection may start in a task thread while
+    Qt wrappers are garbage; what a test leaves is collected here, on the UI thread."""
+    collector = UiThreadCollector(qapp)
+    yield
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture(autouse=True)
