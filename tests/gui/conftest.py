@@ -71,10 +71,8 @@ def ctx(fake_ctx: Context) -> Context:
     return fake_ctx
 
 
-@pytest.fixture
-def window(
-    qtbot: QtBot, resources: Resources, prefs: Preferences, ctx: Context
-) -> Iterator[MainWindow]:
+def show_window(qtbot: QtBot, resources: Resources, prefs: Preferences) -> MainWindow:
+    """A main window with its own task runner and backend (no context yet), shown."""
     runner = TaskRunner()
     backend = Backend(runner)
     w = MainWindow(resources, prefs, runner, backend)
@@ -82,6 +80,15 @@ def window(
     backend.setParent(w)
     qtbot.addWidget(w)
     w.show()
+    return w
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, resources: Resources, prefs: Preferences, ctx: Context
+) -> Iterator[MainWindow]:
+    w = show_window(qtbot, resources, prefs)
+    runner, backend = w.runner, w.backend
     backend.use(ctx)
     qtbot.waitUntil(lambda: not w.model.loading, timeout=5000)
     yield w

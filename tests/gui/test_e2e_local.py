@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.backend import Backend, Mode
+from desktop.backend import Mode
 from desktop.main_window import MainWindow
 from desktop.preferences import Preferences
 from desktop.resources import Resources
-from desktop.tasks import TaskRunner
 from ocrjobs.config import Settings
 from ocrjobs.domain.model import CreateResult
 from ocrjobs.domain.status import ItemStatus, JobStatus
+from tests.gui.conftest import show_window
 from tests.gui.test_drop import drop_files
 
 pytestmark = [pytest.mark.gui, pytest.mark.e2e, pytest.mark.ocr, pytest.mark.slow]
@@ -35,13 +35,8 @@ def words(text: str) -> set[str]:
 def local_window(
     qtbot: QtBot, resources: Resources, prefs: Preferences, tmp_path: Path
 ) -> Iterator[MainWindow]:
-    runner = TaskRunner()
-    backend = Backend(runner)
-    w = MainWindow(resources, prefs, runner, backend)
-    runner.setParent(w)
-    backend.setParent(w)
-    qtbot.addWidget(w)
-    w.show()
+    w = show_window(qtbot, resources, prefs)
+    runner, backend = w.runner, w.backend
     settings = Settings(data_dir=str(tmp_path / "data"), actor="e2e@test", poll_interval=0.3)
     backend.start(settings, local=True)
     try:
