@@ -13,24 +13,29 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from boto3.dynamodb.table import BatchWriter
 
-from ocrjobs.adapters.aws_errors import translate_errors
+from ocrjobs.adapters.aws_errors import is_transient, translate_errors
 from ocrjobs.adapters.ports import AuditLog
+from ocrjobs.domain.errors import OcrJobsError
 from ocrjobs.domain.model import AuditEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
 
 logger = logging.getLogger(__name__)
 
 PARTITION_KEY = "job_id"
 SORT_KEY = "sk"
+WRITE_BATCH = 25
+"""BatchWriteItem's limit."""
+UNPROCESSED_RETRIES = 3
 
 
 def _utc(ts: datetime) -> datetime:
@@ -78,6 +83,15 @@ def _strings(item: Mapping[str, AttributeValueTypeDef]) -> dict[str, str]:
     return {name: value["S"] for name, value in item.items() if "S" in value}
 
 
+def _put_key(item: Mapping[str, object]) -> tuple[str, str]:
+    """(job id, sort key) of an item as DynamoDB returns it (``{"S": value}`` fields)."""
+    job, sk = item[PARTITION_KEY], item[SORT_KEY]
+    return (
+        str(job["S"]) if isinstance(job, dict) else "",
+        str(sk["S"]) if isinstance(sk, dict) else "",
+    )
+
+
 class DynamoAuditLog(AuditLog):
     """The audit log in one DynamoDB table (see the module docstring for its layout).
 
@@ -101,6 +115,46 @@ class DynamoAuditLog(AuditLog):
             "audit %s: %s by %s (event %s)", event.job_id, event.action, event.actor, event.event_id
         )
 
+    def append_many(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
+        """Write events with BatchWriteItem (≤ 25 per request); return those not written.
+
+        What DynamoDB reports as unprocessed (throttling) is resent up to
+        :data:`UNPROCESSED_RETRIES` times with a short growing pause; events still
+        unprocessed after that, and whole batches lost to a transient error, are returned
+        so the caller can try again later.
+
+        Raises:
+            AwsError: a permanent refusal (missing table, access denied, a bad item).
+        """
+        left: list[AuditEvent] = []
+        for start in range(0, len(events), WRITE_BATCH):
+            chunk = {(e.job_id, sort_key(e)): e for e in events[start : start + WRITE_BATCH]}
+            requests: dict[tuple[str, str], WriteRequestTypeDef] = {
+                key: {"PutRequest": {"Item": {k: {"S": v} for k, v in event_to_item(e).items()}}}
+                for key, e in chunk.items()
+            }
+            for attempt in range(UNPROCESSED_RETRIES + 1):
+                if attempt:
+                    time.sleep(0.05 * 2**attempt)
+                try:
+                    with translate_errors(self._client, "BatchWriteItem"):
+                        response = self._client.batch_write_item(
+                            RequestItems={self.table_name: list(requests.values())}
+                        )
+                except OcrJobsError as exc:
+                    if not is_transient(exc):
+                        raise
+                    logger.warning("audit: batch of %d not written: %s", len(requests), exc)
+                    break
+                unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
+                keys = [_put_key(r["PutRequest"]["Item"]) for r in unprocessed if "PutRequest" in r]
+                requests = {key: requests[key] for key in keys if key in requests}
+                if not requests:
+                    break
+            left.extend(chunk[key] for key in requests)
+        logger.debug("audit: wrote %d events (%d left)", len(events) - len(left), len(left))
+        return left
+
     def list_events(self, job_id: str) -> list[AuditEvent]:
         """Every event of ``job_id``, oldest first (a paginated, consistent Query)."""
         events: list[AuditEvent] = []
@@ -115,6 +169,19 @@ class DynamoAuditLog(AuditLog):
             ):
                 events.extend(event_from_item(_strings(item)) for item in page.get("Items", []))
         return events
+
+    def delete_many(self, events: Sequence[AuditEvent]) -> None:
+        """Delete events by key with ``BatchWriter`` (groups of 25, unprocessed resent).
+
+        Needs no read permission: a worker removes the events it wrote itself.
+        """
+        with (
+            translate_errors(self._client, "BatchWriteItem"),
+            BatchWriter(self.table_name, self._client) as batch,
+        ):
+            for job_id, sk in {(e.job_id, sort_key(e)) for e in events}:
+                batch.delete_item(Key={PARTITION_KEY: {"S": job_id}, SORT_KEY: {"S": sk}})
+        logger.debug("audit: deleted %d events by key", len(events))
 
     def delete_events(self, job_id: str) -> int:
         """Delete every event of ``job_id``; return how many there were.

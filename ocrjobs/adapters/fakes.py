@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ocrjobs.adapters.aws_errors import is_transient
-from ocrjobs.adapters.dynamodb import event_from_item, event_to_item, sort_key
+from ocrjobs.adapters.dynamodb import WRITE_BATCH, event_from_item, event_to_item, sort_key
 from ocrjobs.adapters.ports import (
     AuditLog,
     MessageQueue,
@@ -335,6 +335,23 @@ class FakeQueue(_Failable, MessageQueue):
             if msg is not None:
                 del self.messages[msg.message_id]
 
+    def delete_batch(self, receipt_handles: Sequence[str]) -> list[str]:
+        """Delete messages (one ``DeleteMessageBatch`` call per 10); stale handles succeed,
+        unknown ones are returned as failed."""
+        failed: list[str] = []
+        with self._lock:
+            for start in range(0, len(receipt_handles), SEND_BATCH):
+                self._enter("DeleteMessageBatch")
+                for handle in receipt_handles[start : start + SEND_BATCH]:
+                    try:
+                        msg = self._current(handle, "DeleteMessageBatch")
+                    except AwsError:
+                        failed.append(handle)
+                        continue
+                    if msg is not None:
+                        del self.messages[msg.message_id]
+        return failed
+
     def change_visibility(self, receipt_handle: str, seconds: int) -> None:
         """Hide the message for ``seconds`` from now.
 
@@ -392,12 +409,28 @@ class FakeAuditLog(_Failable, AuditLog):
             self._enter("PutItem")
             self.rows.setdefault(event.job_id, {})[sort_key(event)] = event_to_item(event)
 
+    def append_many(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
+        """Store events (one ``BatchWriteItem`` call per 25); none is left unwritten."""
+        with self._lock:
+            for start in range(0, len(events), WRITE_BATCH):
+                self._enter("BatchWriteItem")
+                for event in events[start : start + WRITE_BATCH]:
+                    self.rows.setdefault(event.job_id, {})[sort_key(event)] = event_to_item(event)
+            return []
+
     def list_events(self, job_id: str) -> list[AuditEvent]:
         """Every event of ``job_id``, oldest first."""
         with self._lock:
             self._enter("Query")
             rows = self.rows.get(job_id, {})
             return [event_from_item(rows[sk]) for sk in sorted(rows)]
+
+    def delete_many(self, events: Sequence[AuditEvent]) -> None:
+        """Delete these events by key."""
+        with self._lock:
+            self._enter("BatchWriteItem")
+            for event in events:
+                self.rows.get(event.job_id, {}).pop(sort_key(event), None)
 
     def delete_events(self, job_id: str) -> int:
         """Delete every event of ``job_id``; return how many there were."""

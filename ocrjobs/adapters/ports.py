@@ -84,6 +84,10 @@ class MessageQueue(ABC):
         """Acknowledge one message."""
 
     @abstractmethod
+    def delete_batch(self, receipt_handles: Sequence[str]) -> list[str]:
+        """Acknowledge messages, ≤ 10 per request; return the handles NOT deleted."""
+
+    @abstractmethod
     def change_visibility(self, receipt_handle: str, seconds: int) -> None:
         """Hide the message for ``seconds`` more from now (0 releases it at once)."""
 
@@ -100,8 +104,16 @@ class AuditLog(ABC):
         """Write one event."""
 
     @abstractmethod
+    def append_many(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
+        """Write events in batches; return those NOT written (the caller may retry them)."""
+
+    @abstractmethod
     def list_events(self, job_id: str) -> list[AuditEvent]:
         """Every event of a job, oldest first."""
+
+    @abstractmethod
+    def delete_many(self, events: Sequence[AuditEvent]) -> None:
+        """Delete these events by their keys (no read: a worker may only remove its own)."""
 
     @abstractmethod
     def delete_events(self, job_id: str) -> int:

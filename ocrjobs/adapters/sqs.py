@@ -14,6 +14,7 @@ from ocrjobs.domain.errors import BackendUnavailable, OcrJobsError
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import (
+        DeleteMessageBatchRequestEntryTypeDef,
         ReceiveMessageRequestTypeDef,
         SendMessageBatchRequestEntryTypeDef,
     )
@@ -179,6 +180,44 @@ class SqsQueue(MessageQueue):
         """
         with translate_errors(self._client, "DeleteMessage"):
             self._client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=receipt_handle)
+
+    def delete_batch(self, receipt_handles: Sequence[str]) -> list[str]:
+        """Acknowledge messages with DeleteMessageBatch calls of at most 10.
+
+        Returns the handles SQS listed as ``Failed`` (e.g. ``ReceiptHandleIsInvalid``)
+        and those of batches lost to a transient error; the caller logs them: their
+        messages come back after the visibility timeout and are then skipped, since
+        their items are finished.
+
+        Raises:
+            AwsError: a permanent refusal of a whole batch (missing queue, access
+                denied); the batches after it were not attempted.
+        """
+        failed: list[str] = []
+        for start in range(0, len(receipt_handles), SEND_BATCH):
+            chunk = receipt_handles[start : start + SEND_BATCH]
+            entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "ReceiptHandle": handle} for n, handle in enumerate(chunk)
+            ]
+            try:
+                with translate_errors(self._client, "DeleteMessageBatch"):
+                    response = self._client.delete_message_batch(
+                        QueueUrl=self.queue_url, Entries=entries
+                    )
+            except OcrJobsError as exc:
+                if not is_transient(exc):
+                    raise
+                logger.warning(
+                    "queue %s: batch of %d deletes failed: %s", self.name, len(chunk), exc.message
+                )
+                failed.extend(chunk)
+                continue
+            for entry in response.get("Failed", []):
+                logger.warning(
+                    "queue %s: delete failed: %s %s", self.name, entry["Code"], entry.get("Message")
+                )
+                failed.append(chunk[int(entry["Id"])])
+        return failed
 
     def change_visibility(self, receipt_handle: str, seconds: int) -> None:
         """Hide the message for ``seconds`` from now (0 makes it visible at once).

@@ -24,7 +24,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from ocrjobs.adapters.dynamodb import DynamoAuditLog
-from ocrjobs.adapters.ports import OutgoingMessage
+from ocrjobs.adapters.dynamodb import event_to_item as dynamodb_event_to_item
+from ocrjobs.adapters.ports import OutgoingMessage, ReceivedMessage
 from ocrjobs.adapters.provision import Provisioned, provision
 from ocrjobs.adapters.s3 import S3ObjectStore
 from ocrjobs.adapters.sqs import SqsQueue, resolve_queue_url
@@ -301,6 +302,46 @@ def test_change_visibility_delete_and_depth(
     assert (depth.visible, depth.in_flight, depth.delayed) == (0, 0, 0)
 
 
+def test_delete_batch_in_tens_reports_bad_handles(
+    aws: boto3.session.Session, provisioned: Provisioned
+) -> None:
+    client = aws.client("sqs")
+    queue = SqsQueue(client, provisioned.queue_url, QUEUE)
+    queue.send(outgoing(10))
+    queue.send(outgoing(2))
+    received: list[ReceivedMessage] = []
+    for _ in range(5):
+        received += queue.receive(wait_seconds=0)
+        if len(received) == 12:
+            break
+    calls = record_params(client, "DeleteMessageBatch")
+
+    failed = queue.delete_batch([m.receipt_handle for m in received] + ["not-a-handle"])
+
+    assert failed == ["not-a-handle"]
+    assert [len(p["Entries"]) for p in calls] == [10, 3]
+    depth = queue.depth()
+    assert (depth.visible, depth.in_flight) == (0, 0)
+
+
+def test_delete_batch_keeps_going_after_a_throttled_batch(
+    boto_session: boto3.session.Session,
+) -> None:
+    client = boto_session.client("sqs")
+    queue = SqsQueue(client, "https://sqs.us-east-1.amazonaws.com/123456789012/q", "q")
+    handles = [f"h{i}" for i in range(12)]
+    with Stubber(client) as stub:
+        stub.add_client_error("delete_message_batch", "ThrottlingException", http_status_code=400)
+        stub.add_response(
+            "delete_message_batch",
+            {
+                "Successful": [{"Id": "0"}],
+                "Failed": [{"Id": "1", "SenderFault": True, "Code": "ReceiptHandleIsInvalid"}],
+            },
+        )
+        assert queue.delete_batch(handles) == [*handles[:10], "h11"]
+
+
 def test_redrive_to_dead_letter_queue(aws: boto3.session.Session) -> None:
     made = do_provision(aws, visibility_timeout=1, max_receive_count=2)
     client = aws.client("sqs")
@@ -400,6 +441,49 @@ def test_audit_append_list_delete_many(
     assert sum(len(p["RequestItems"][TABLE]) for p in writes) == 60
     assert log.list_events("job-1") == []
     assert len(log.list_events("job-2")) == 1
+
+
+def test_audit_append_many_in_25s_and_delete_many_by_key(
+    aws: boto3.session.Session, provisioned: Provisioned
+) -> None:
+    client = aws.client("dynamodb")
+    log = DynamoAuditLog(client, provisioned.audit_table)
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    events = [
+        AuditEvent(f"job-{i % 2}", t0 + timedelta(milliseconds=i), f"e{i}", "step", "w", {"i": i})
+        for i in range(30)
+    ]
+    writes = record_params(client, "BatchWriteItem")
+
+    assert log.append_many(events) == []
+    assert [len(p["RequestItems"][TABLE]) for p in writes] == [25, 5]
+    assert log.list_events("job-0") == events[0::2]
+
+    log.delete_many(events[0::2][:5])
+    assert log.list_events("job-0") == events[0::2][5:]
+    assert log.list_events("job-1") == events[1::2]
+
+
+def test_audit_append_many_returns_what_stayed_unprocessed(
+    boto_session: boto3.session.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ocrjobs.adapters.dynamodb.time.sleep", lambda _s: None)
+    client = boto_session.client("dynamodb")
+    log = DynamoAuditLog(client, TABLE)
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    events = [AuditEvent("j", t0, f"e{i}", "step", "w", {}) for i in range(3)]
+    stuck = {
+        "PutRequest": {"Item": {k: {"S": v} for k, v in dynamodb_event_to_item(events[1]).items()}}
+    }
+    with Stubber(client) as stub:
+        for _ in range(4):  # the first try and three resends
+            stub.add_response("batch_write_item", {"UnprocessedItems": {TABLE: [stuck]}})
+        assert log.append_many(events) == [events[1]]
+        stub.add_client_error("batch_write_item", "ProvisionedThroughputExceededException")
+        assert log.append_many(events) == events
+        stub.add_client_error("batch_write_item", "AccessDeniedException", http_status_code=400)
+        with pytest.raises(AwsError):
+            log.append_many(events)
 
 
 def test_audit_row_layout(aws: boto3.session.Session, provisioned: Provisioned) -> None:
