@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from uuid import UUID
 
 from ocrjobs.adapters.ports import AuditLog, MessageQueue, ObjectStore
 from ocrjobs.adapters.repository import UnitOfWork
@@ -14,6 +15,12 @@ from ocrjobs.config import Settings
 
 class UowFactory(Protocol):
     def __call__(self, *, write: bool = False) -> UnitOfWork: ...
+
+
+class LiveEvents(Protocol):
+    """Where a worker's item events go when not written one by one (see ``audit_writer``)."""
+
+    def record(self, job_id: UUID | str, action: str, **details: object) -> object: ...
 
 
 def utc_now() -> datetime:
@@ -31,6 +38,8 @@ class Context:
     dlq: MessageQueue
     audit: AuditLog
     clock: Callable[[], datetime] = utc_now
+    live_events: LiveEvents | None = None
+    """Set by a worker to batch its item events; ``None``: each is written at once."""
     close_hooks: list[Callable[[], None]] = field(default_factory=list)
 
     @property

@@ -230,14 +230,21 @@ def _record_live(ctx: Context, job_id: UUID, action: str, **details: object) -> 
 
     ``delete_job`` removes rows, then objects, then the audit events. A worker whose
     commit came just before the rows went writes its event afterwards; if the job is
-    gone by then, its events are removed again so nothing of the job is left behind.
+    gone by then, its event is removed again (by key: a worker may not read the log), so
+    nothing of the job is left behind.
+    A worker's :class:`~ocrjobs.services.audit_writer.AuditWriter` (``ctx.live_events``)
+    does the same for each batch it writes.
     """
-    if audit.record(ctx, job_id, action, strict=False, **details) is None:
+    if ctx.live_events is not None:
+        ctx.live_events.record(job_id, action, **details)
+        return
+    event = audit.record(ctx, job_id, action, strict=False, **details)
+    if event is None:
         return
     with ctx.uow() as uow:
         alive = uow.repo.get_job(job_id) is not None
     if not alive:
         try:
-            ctx.audit.delete_events(str(job_id))
+            ctx.audit.delete_many([event])
         except OcrJobsError:
-            log.exception("could not remove audit events of deleted job=%s", job_id)
+            log.exception("could not remove the audit event of deleted job=%s", job_id)
