@@ -3,8 +3,11 @@
 One :class:`Worker` per process. Its thread of control:
 
 * the **receive loop** (the caller's thread) long-polls SQS for at most as many messages
-  as it has free capacity (``concurrency + prefetch``, ≤ 10 per call), so no message is
-  hidden in this process while nothing works on it;
+  as it has free capacity (``concurrency + prefetch`` plus a small buffer, ≤ 10 per
+  call). The buffer is sized from the recent OCR time per item to hold about
+  ``buffer_seconds`` of work (none for full pages, up to 20 small images), so fast items
+  are received 10 at a time instead of one request per item, and slow ones are never
+  hidden in this process while another worker could take them;
 * **handler threads** (one per unit of capacity) each take one message through decode →
   claim → S3 download → OCR in a child process (:mod:`worker.pool`, through
   :func:`worker.ocr.preprocess.recognize_document`) → result → delete. An image whose
@@ -13,6 +16,9 @@ One :class:`Worker` per process. Its thread of control:
   which keeps them fed;
 * a **visibility keeper** extends every message held longer than half the visibility
   timeout, so a long item is never delivered to a second worker;
+* an **acknowledger** (:mod:`worker.acks`) deletes finished messages in batches of up to
+  10, and an **audit writer** (:mod:`ocrjobs.services.audit_writer`) writes the item
+  events in batches of up to 25, both within a fraction of a second;
 * a **sweeper** runs the core's sweeps (expiry, unsent items, dead letters) periodically;
 * a **heartbeat** logs items done, throughput and queue depth.
 
@@ -32,13 +38,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ocrjobs.adapters.aws_errors import is_transient
 from ocrjobs.adapters.messages import BadMessage, ItemMessage, decode
 from ocrjobs.adapters.ports import ReceivedMessage
 from ocrjobs.domain.errors import ObjectMissing, OcrJobsError
 from ocrjobs.services import processing
+from ocrjobs.services.audit_writer import AuditWriter
 from ocrjobs.services.context import Context
 from ocrjobs.services.maintenance import (
     expire_jobs,
@@ -47,6 +54,7 @@ from ocrjobs.services.maintenance import (
     sweep_dead_letters,
 )
 from ocrjobs.services.retry import backoff_seconds
+from worker.acks import Acknowledger
 from worker.ocr.engine import OcrFailure
 from worker.pool import ChildDied, Slot, Slots
 
@@ -54,6 +62,8 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 10
 """SQS returns at most 10 messages per receive."""
+MAX_BUFFER = 2 * MAX_BATCH
+"""Most messages received ahead of the handlers."""
 
 
 def default_concurrency() -> int:
@@ -72,6 +82,10 @@ class WorkerOptions:
         concurrency: OCR processes.
         prefetch: Extra items claimed and downloaded ahead while every OCR process is
             busy (``None``: one per OCR process). They are released on shutdown.
+        buffer_seconds: Messages received ahead of the handlers (not yet claimed) cover
+            about this many seconds of OCR at the recent pace, at most
+            :data:`MAX_BUFFER`; 0 disables the buffer. Lets small images be received
+            10 per request; full pages (seconds each) get no buffer.
         wait_seconds: Long-poll wait of each receive (SQS allows 0-20).
         drain: Stop once a receive comes back empty and nothing is in flight.
         once: Handle the messages of one receive, then stop.
@@ -85,6 +99,7 @@ class WorkerOptions:
 
     concurrency: int = field(default_factory=default_concurrency)
     prefetch: int | None = None
+    buffer_seconds: float = 2.0
     wait_seconds: int = 20
     drain: bool = False
     once: bool = False
@@ -137,6 +152,31 @@ class Stats:
 _STATS_LOCK = threading.Lock()
 
 
+class Pace:
+    """Recent OCR time per item: an exponential moving average (thread-safe)."""
+
+    def __init__(self, weight: float = 0.2) -> None:
+        self.weight = weight
+        self.mean: float | None = None
+        self._lock = threading.Lock()
+
+    def observe(self, seconds: float) -> None:
+        """Take one more item's OCR time into account."""
+        with self._lock:
+            if self.mean is None:
+                self.mean = seconds
+            else:
+                self.mean += self.weight * (seconds - self.mean)
+
+    def buffer(self, window_s: float, processes: int) -> int:
+        """Messages that ``processes`` OCR processes read in about ``window_s`` seconds."""
+        with self._lock:
+            mean = self.mean
+        if mean is None or window_s <= 0:
+            return 0  # nothing measured yet: no buffer (pages may take seconds each)
+        return min(MAX_BUFFER, int(window_s * processes / max(mean, 1e-3)))
+
+
 class Worker:
     """The consumer of one process (see the module docstring).
 
@@ -155,12 +195,17 @@ class Worker:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.ctx = ctx
         self.slots = slots
         self.options = options or WorkerOptions()
         self.clock = clock
         self.stats = Stats()
+        self.pace = Pace()
         self.visibility = ctx.settings.visibility_timeout
+        # Both flush within a fraction of the visibility timeout (see worker.acks).
+        delay = min(0.25, self.visibility / 10)
+        self.acks = Acknowledger(ctx.queue, max_delay=delay)
+        self.events = AuditWriter(ctx, max_delay=0.5)
+        self.ctx = replace(ctx, live_events=self.events)
         self._stopping = threading.Event()
         self._finished = threading.Event()
         self._shutdown = threading.Event()
@@ -239,6 +284,8 @@ class Worker:
             self._shutdown.set()
             for t in self._threads:
                 t.join(timeout=10)
+            self.acks.close()
+            self.events.close()
             self.slots.close()
             self._finished.set()
 
@@ -251,9 +298,12 @@ class Worker:
         opts = self.options
         errors = 0
         while not self.stopping:
+            buffer = self.pace.buffer(opts.buffer_seconds, opts.concurrency)
+            # With a buffer, wait until a whole batch (or half the buffer) fits.
+            wanted = min(MAX_BATCH, max(1, buffer // 2))
             with self._lock:
-                free = opts.capacity - len(self._held)
-                if free <= 0:
+                free = opts.capacity + buffer - len(self._held)
+                if free < wanted:
                     self._lock.wait(timeout=1.0)
                     continue
             try:
@@ -284,6 +334,8 @@ class Worker:
                 if opts.once or (opts.drain and self.in_flight == 0):
                     log.info("queue %s empty: stopping", self.ctx.queue.name)
                     break
+                if opts.wait_seconds == 0:  # no long poll to pace the loop: do not spin
+                    self._stopping.wait(0.05)
                 continue
             now = self.clock()
             with self._lock:
@@ -338,7 +390,7 @@ class Worker:
         ids = _ids(m, msg)
         outcome = processing.claim(self.ctx, msg, message_id=m.message_id)
         if isinstance(outcome, processing.Skip):
-            self.ctx.queue.delete(m.receipt_handle)
+            self.acks.ack(m.receipt_handle)
             self.stats.add("skipped")
             log.info("skipped message %s: %s", m.message_id, outcome.reason, extra=ids)
             return
@@ -363,7 +415,7 @@ class Worker:
                 ocr_profile=profile,
                 reused_from=previous.item_id,
             )
-            self.ctx.queue.delete(m.receipt_handle)
+            self.acks.ack(m.receipt_handle)
             if recorded:
                 self.stats.add("done")
             log.info(
@@ -388,6 +440,7 @@ class Worker:
             self.slots.release(slot)
             raise
         self.slots.release(slot)
+        self.pace.observe(result.duration_s)
         duration = time.perf_counter() - t0
         recorded = processing.complete(
             self.ctx,
@@ -399,7 +452,7 @@ class Worker:
             words=result.words,
             ocr_profile=result.profile or profile,
         )
-        self.ctx.queue.delete(m.receipt_handle)
+        self.acks.ack(m.receipt_handle)
         if recorded:
             self.stats.add("done")
         log.info(
@@ -438,7 +491,7 @@ class Worker:
     ) -> None:
         duration = round(time.perf_counter() - t0, 3)
         recorded = processing.fail(self.ctx, c, code, message, duration_s=duration)
-        self.ctx.queue.delete(m.receipt_handle)
+        self.acks.ack(m.receipt_handle)
         if recorded:
             self.stats.add("failed")
         log.warning(

@@ -26,7 +26,7 @@ from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import message_for
 from ocrjobs.services.retry import backoff_seconds
 from worker.cli import build_parser, options_from_args
-from worker.consumer import Worker, WorkerOptions
+from worker.consumer import MAX_BUFFER, Pace, Worker, WorkerOptions
 from worker.logs import JsonFormatter
 from worker.ocr.engine import BAD_IMAGE, OcrFailure, OcrResult
 from worker.pool import ChildDied, Slot
@@ -391,3 +391,40 @@ def test_cli_options(fake_ctx: Context) -> None:
     args = build_parser().parse_args(["-c", "3", "--drain", "--engine", "pytesseract"])
     o = options_from_args(args, fake_ctx.settings)
     assert (o.concurrency, o.drain, o.engine, o.capacity) == (3, True, "pytesseract", 6)
+
+
+def test_pace_sizes_the_buffer_from_recent_ocr_times() -> None:
+    pace = Pace()
+    assert pace.buffer(2.0, 1) == 0  # nothing measured yet
+    pace.observe(1.5)  # full pages: no buffer
+    assert pace.buffer(2.0, 1) == 1
+    assert pace.buffer(0.0, 4) == 0
+    for _ in range(30):
+        pace.observe(0.03)  # small images: as many as fit, at most MAX_BUFFER
+    assert pace.buffer(2.0, 2) == MAX_BUFFER
+    assert 0.03 <= (pace.mean or 0) < 0.05
+
+
+def test_fast_items_are_received_and_deleted_ten_at_a_time(fake_ctx: Context) -> None:
+    made = make_job(fake_ctx, 30)
+    queue = fq(fake_ctx)
+    queue.calls.clear()
+    w = run(fake_ctx, FakeSlots(ok()), buffer_seconds=2.0)
+    assert w.stats.done == 30
+    receives = [c for c in queue.calls if c == "ReceiveMessage"]
+    # The first receive takes one message (no pace yet), then batches of ten (plus a few
+    # empty polls at the end while the last items finish); one per item without a buffer.
+    assert len(receives) <= 12, queue.calls
+    assert "DeleteMessage" not in queue.calls
+    assert queue.calls.count("DeleteMessageBatch") <= 8
+    assert all(i.status is ItemStatus.DONE for i in items(fake_ctx, made[0].job_id))
+    assert queue.depth().in_flight == 0
+
+
+def test_without_a_buffer_each_receive_asks_for_free_capacity_only(fake_ctx: Context) -> None:
+    make_job(fake_ctx, 5)
+    queue = fq(fake_ctx)
+    queue.calls.clear()
+    w = run(fake_ctx, FakeSlots(ok()), buffer_seconds=0.0)
+    assert w.stats.done == 5
+    assert queue.calls.count("ReceiveMessage") >= 5
