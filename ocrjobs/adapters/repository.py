@@ -17,6 +17,7 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -56,6 +57,77 @@ SORTS = {
 
 # Item rows without the word boxes (large JSON): those are read one item at a time.
 ITEM_COLUMNS = [c for c in job_items.c if c.name != "words"]
+
+# The worker's statements, built once: it runs them for every item, and building (and
+# cache-keying) a statement costs more CPU than SQLite takes to run it. Bound parameter
+# names start with "p_": an UPDATE may not reuse its columns' names.
+_JOB_FOR_UPDATE = select(jobs).where(jobs.c.id == bindparam("p_job")).with_for_update()
+_JOB_ID_FOR_UPDATE = select(jobs.c.id).where(jobs.c.id == bindparam("p_job")).with_for_update()
+_ITEM_BY_ID = select(*ITEM_COLUMNS).where(job_items.c.id == bindparam("p_item"))
+_STATUS_COUNTS = (
+    select(
+        job_items.c.status,
+        func.count(),
+        func.sum(case((job_items.c.error_code == EXPIRED_CODE, 1), else_=0)),
+    )
+    .where(job_items.c.job_id == bindparam("p_job"))
+    .group_by(job_items.c.status)
+)
+_SET_JOB_STATUS = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("p_job"))
+    .values(
+        status=bindparam("p_status"),
+        updated_at=bindparam("p_now"),
+        finished_at=bindparam("p_finished"),
+    )
+)
+_CLAIM_ITEM = (
+    update(job_items)
+    .where(
+        job_items.c.id == bindparam("p_item"),
+        job_items.c.status.in_([s.value for s in sources_for(ItemStatus.PROCESSING)]),
+    )
+    .values(
+        status=ItemStatus.PROCESSING.value,
+        claim_token=bindparam("p_token"),
+        attempts=job_items.c.attempts + 1,
+        started_at=bindparam("p_now"),
+        updated_at=bindparam("p_now"),
+        error_code=None,
+        error_msg=None,
+    )
+)
+_FINISH_ITEM = (
+    update(job_items)
+    .where(
+        job_items.c.id == bindparam("p_item"),
+        job_items.c.status == ItemStatus.PROCESSING.value,
+        job_items.c.claim_token == bindparam("p_token"),
+    )
+    .values(
+        status=bindparam("p_status"),
+        ocr_text=bindparam("p_text"),
+        confidence=bindparam("p_confidence"),
+        error_code=bindparam("p_code"),
+        error_msg=bindparam("p_msg"),
+        words=bindparam("p_words"),
+        ocr_profile=bindparam("p_profile"),
+        finished_at=bindparam("p_now"),
+        updated_at=bindparam("p_now"),
+        claim_token=None,
+    )
+)
+
+_FIND_RESULT = (
+    select(job_items.c.id, job_items.c.ocr_text, job_items.c.confidence, job_items.c.words)
+    .where(
+        job_items.c.sha256 == bindparam("p_sha"),
+        job_items.c.ocr_profile == bindparam("p_profile"),
+        job_items.c.status == ItemStatus.DONE.value,
+    )
+    .limit(1)
+)
 
 # Chunk IN (...) lists: SQLite caps bound parameters, MySQL packets are finite.
 IN_CHUNK = 500
@@ -258,22 +330,53 @@ class SqlRepository:
         finishing the last items of one job take turns: the second counts the first's
         result, and neither can deadlock on the job row.
         """
-        q = select(jobs.c.id).where(jobs.c.id == job_id).with_for_update()
-        return self.conn.execute(q).first() is not None
+        return self.conn.execute(_JOB_ID_FOR_UPDATE, {"p_job": job_id}).first() is not None
 
-    def refresh_job_status(self, job_id: UUID, now: datetime) -> tuple[Job, StatusCounts] | None:
-        """Recompute the job's status from its items (the domain rule) and store it."""
-        if not self.lock_job(job_id):
-            return None
-        job = self.get_job(job_id)
+    def lock_and_get_job(self, job_id: UUID) -> Job | None:
+        """:meth:`lock_job` and :meth:`get_job` in one statement."""
+        row = self.conn.execute(_JOB_FOR_UPDATE, {"p_job": job_id}).first()
+        return _job(row) if row else None
+
+    def status_counts(self, job_id: UUID) -> StatusCounts:
+        """One job's per-status counts, what :func:`derive_job_status` needs (no review)."""
+        counts = {"EXPIRED": 0}
+        for status, n, n_expired in self.conn.execute(_STATUS_COUNTS, {"p_job": job_id}):
+            counts[status] = int(n)
+            counts["EXPIRED"] += int(n_expired or 0)
+        return StatusCounts(
+            pending=counts.get("PENDING", 0),
+            processing=counts.get("PROCESSING", 0),
+            done=counts.get("DONE", 0),
+            error=counts.get("ERROR", 0),
+            expired=counts["EXPIRED"],
+        )
+
+    def refresh_job_status(
+        self,
+        job_id: UUID,
+        now: datetime,
+        *,
+        locked: Job | None = None,
+        counts: StatusCounts | None = None,
+    ) -> tuple[Job, StatusCounts] | None:
+        """Recompute the job's status from its items (the domain rule) and store it.
+
+        ``locked``: the job's row as this transaction already locked and read it (saves a
+        statement). ``counts``: counts the caller knows the rule's answer from (e.g. any
+        count with an item PROCESSING after a claim), instead of counting the items.
+        """
+        job = locked if locked is not None else self.lock_and_get_job(job_id)
         if job is None:
             return None
-        counts = self.counts_for([job_id])[job_id]
+        if counts is None:
+            counts = self.status_counts(job_id)
         status = derive_job_status(counts)
         finished = status in {JobStatus.DONE, JobStatus.ERROR, JobStatus.EXPIRED}
-        values: dict[str, Any] = {"status": status.value, "updated_at": now}
-        values["finished_at"] = (job.finished_at or now) if finished else None
-        self.conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+        finished_at = (job.finished_at or now) if finished else None
+        self.conn.execute(
+            _SET_JOB_STATUS,
+            {"p_job": job_id, "p_status": status.value, "p_now": now, "p_finished": finished_at},
+        )
         return (
             Job(
                 id=job.id,
@@ -283,7 +386,7 @@ class SqlRepository:
                 sqs_retention_deadline=job.sqs_retention_deadline,
                 language=job.language,
                 updated_at=now,
-                finished_at=values["finished_at"],
+                finished_at=finished_at,
             ),
             counts,
         )
@@ -321,7 +424,7 @@ class SqlRepository:
         return [_item(r) for r in self.conn.execute(q)]
 
     def get_item(self, item_id: UUID) -> JobItem | None:
-        row = self.conn.execute(select(*ITEM_COLUMNS).where(job_items.c.id == item_id)).first()
+        row = self.conn.execute(_ITEM_BY_ID, {"p_item": item_id}).first()
         return _item(row) if row else None
 
     def mark_enqueued(self, item_ids: Sequence[UUID], now: datetime) -> None:
@@ -352,22 +455,7 @@ class SqlRepository:
         timeout, i.e. when the previous worker died or gave up. The token makes the last
         claimer the only one whose result is accepted.
         """
-        res = self.conn.execute(
-            update(job_items)
-            .where(
-                job_items.c.id == item_id,
-                job_items.c.status.in_([s.value for s in sources_for(ItemStatus.PROCESSING)]),
-            )
-            .values(
-                status=ItemStatus.PROCESSING.value,
-                claim_token=token,
-                attempts=job_items.c.attempts + 1,
-                started_at=now,
-                updated_at=now,
-                error_code=None,
-                error_msg=None,
-            )
-        )
+        res = self.conn.execute(_CLAIM_ITEM, {"p_item": item_id, "p_token": token, "p_now": now})
         if res.rowcount == 0:
             return None
         return self.get_item(item_id)
@@ -388,24 +476,19 @@ class SqlRepository:
         """PROCESSING → DONE (text) or ERROR (code + message), only for the current claim."""
         status = ItemStatus.ERROR if error_code else ItemStatus.DONE
         res = self.conn.execute(
-            update(job_items)
-            .where(
-                job_items.c.id == item_id,
-                job_items.c.status == ItemStatus.PROCESSING.value,
-                job_items.c.claim_token == token,
-            )
-            .values(
-                status=status.value,
-                ocr_text=text,
-                confidence=confidence,
-                error_code=error_code,
-                error_msg=error_msg,
-                words=words,
-                ocr_profile=ocr_profile,
-                finished_at=now,
-                updated_at=now,
-                claim_token=None,
-            )
+            _FINISH_ITEM,
+            {
+                "p_item": item_id,
+                "p_token": token,
+                "p_status": status.value,
+                "p_text": text,
+                "p_confidence": confidence,
+                "p_code": error_code,
+                "p_msg": error_msg,
+                "p_words": words,
+                "p_profile": ocr_profile,
+                "p_now": now,
+            },
         )
         return res.rowcount > 0
 
@@ -418,16 +501,7 @@ class SqlRepository:
         self, sha256: str, ocr_profile: str
     ) -> tuple[UUID, str, float | None, str | None] | None:
         """A DONE item with the same image bytes and OCR profile: (id, text, confidence, words)."""
-        q = (
-            select(job_items.c.id, job_items.c.ocr_text, job_items.c.confidence, job_items.c.words)
-            .where(
-                job_items.c.sha256 == sha256,
-                job_items.c.ocr_profile == ocr_profile,
-                job_items.c.status == ItemStatus.DONE.value,
-            )
-            .limit(1)
-        )
-        row = self.conn.execute(q).first()
+        row = self.conn.execute(_FIND_RESULT, {"p_sha": sha256, "p_profile": ocr_profile}).first()
         if row is None or row[1] is None:
             return None
         return row[0], row[1], row[2], row[3]

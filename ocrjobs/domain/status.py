@@ -131,3 +131,8 @@ def derive_job_status(counts: StatusCounts) -> JobStatus:
     if counts.expired:
         return JobStatus.EXPIRED
     return JobStatus.ERROR
+
+
+ONE_PROCESSING = StatusCounts(processing=1)
+"""Counts that decide the rule for a job with an item just claimed: any job with an item
+PROCESSING is PROCESSING, whatever its other items are (the claim need not count them)."""

@@ -15,7 +15,7 @@ from uuid import UUID
 from ocrjobs.adapters.messages import ItemMessage
 from ocrjobs.domain.errors import OcrJobsError
 from ocrjobs.domain.model import JobItem
-from ocrjobs.domain.status import ItemStatus
+from ocrjobs.domain.status import ONE_PROCESSING, ItemStatus
 from ocrjobs.domain.words import PageWords, decode_words, encode_words
 from ocrjobs.services import audit
 from ocrjobs.services.context import Context
@@ -55,7 +55,7 @@ def claim(ctx: Context, msg: ItemMessage, *, message_id: str = "") -> Claim | Sk
     token = str(uuid.uuid4())
     with ctx.uow(write=True) as uow:
         # The job's row lock first: item changes of one job take turns (see lock_job).
-        job = uow.repo.get_job(msg.job_id) if uow.repo.lock_job(msg.job_id) else None
+        job = uow.repo.lock_and_get_job(msg.job_id)
         if job is None:
             return Skip("job deleted")
         item = uow.repo.claim_item(msg.item_id, token, now)
@@ -68,7 +68,7 @@ def claim(ctx: Context, msg: ItemMessage, *, message_id: str = "") -> Claim | Sk
         if item.job_id != msg.job_id:
             uow.rollback()
             return Skip("item belongs to another job")
-        uow.repo.refresh_job_status(msg.job_id, now)
+        uow.repo.refresh_job_status(msg.job_id, now, locked=job, counts=ONE_PROCESSING)
         uow.commit()
     _record_live(
         ctx,
@@ -164,8 +164,8 @@ def _finish(
 ) -> bool:
     now = ctx.clock()
     with ctx.uow(write=True) as uow:
-        uow.repo.lock_job(c.job_id)
-        ok = uow.repo.finish_item(
+        job = uow.repo.lock_and_get_job(c.job_id)
+        ok = job is not None and uow.repo.finish_item(
             c.item_id,
             c.token,
             now,
@@ -177,7 +177,7 @@ def _finish(
             ocr_profile=ocr_profile,
         )
         if ok:
-            uow.repo.refresh_job_status(c.job_id, now)
+            uow.repo.refresh_job_status(c.job_id, now, locked=job)
         uow.commit()
     if not ok:
         log.info(
