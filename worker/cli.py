@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="items claimed and downloaded ahead of the OCR processes (default: concurrency)",
     )
+    p.add_argument(
+        "--buffer-seconds",
+        type=float,
+        default=2.0,
+        help="messages received ahead cover about this much OCR time (≤ 20; 0: none)",
+    )
     p.add_argument("--drain", action="store_true", help="stop when the queue is empty")
     p.add_argument("--once", action="store_true", help="handle one receive's messages, then stop")
     p.add_argument("--engine", choices=["tesserocr", "pytesseract"], default=None)
@@ -88,6 +94,7 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> WorkerOpt
     return WorkerOptions(
         concurrency=concurrency,
         prefetch=args.prefetch,
+        buffer_seconds=args.buffer_seconds,
         wait_seconds=args.wait_seconds,
         drain=args.drain,
         once=args.once,

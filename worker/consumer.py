@@ -8,12 +8,14 @@ One :class:`Worker` per process. Its thread of control:
   ``buffer_seconds`` of work (none for full pages, up to 20 small images), so fast items
   are received 10 at a time instead of one request per item, and slow ones are never
   hidden in this process while another worker could take them;
-* **handler threads** (one per unit of capacity) each take one message through decode →
-  claim → S3 download → OCR in a child process (:mod:`worker.pool`, through
+* **handler threads** each take one message through decode → claim → S3 download → OCR
+  in a child process (:mod:`worker.pool`, through
   :func:`worker.ocr.preprocess.recognize_document`) → result → delete. An image whose
   bytes were already read with the same OCR profile reuses that result instead.
-  Up to ``prefetch`` items are claimed and downloaded while the OCR processes are busy,
-  which keeps them fed;
+  A gate lets at most ``concurrency + prefetch`` items be between claim and OCR result:
+  the prefetched ones are claimed and downloaded while the OCR processes are busy, which
+  keeps them fed. The default prefetch adapts: one item per OCR process for full pages,
+  up to :data:`MAX_AHEAD` for small images (whose OCR is shorter than their download);
 * a **visibility keeper** extends every message held longer than half the visibility
   timeout, so a long item is never delivered to a second worker;
 * an **acknowledger** (:mod:`worker.acks`) deletes finished messages in batches of up to
@@ -55,7 +57,7 @@ from ocrjobs.services.maintenance import (
 )
 from ocrjobs.services.retry import backoff_seconds
 from worker.acks import Acknowledger
-from worker.ocr.engine import OcrFailure
+from worker.ocr.engine import OcrFailure, OcrResult
 from worker.pool import ChildDied, Slot, Slots
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,10 @@ MAX_BATCH = 10
 """SQS returns at most 10 messages per receive."""
 MAX_BUFFER = 2 * MAX_BATCH
 """Most messages received ahead of the handlers."""
+MAX_AHEAD = 3
+"""Most items claimed and downloaded ahead per OCR process (adaptive prefetch)."""
+PREPARE_S = 0.1
+"""About how long preparing an item (claim, download) may take while the OCR runs."""
 
 
 def default_concurrency() -> int:
@@ -81,7 +87,8 @@ class WorkerOptions:
     Attributes:
         concurrency: OCR processes.
         prefetch: Extra items claimed and downloaded ahead while every OCR process is
-            busy (``None``: one per OCR process). They are released on shutdown.
+            busy. ``None``: adaptive, one to :data:`MAX_AHEAD` per OCR process (more
+            for small, fast images). They are released on shutdown.
         buffer_seconds: Messages received ahead of the handlers (not yet claimed) cover
             about this many seconds of OCR at the recent pace, at most
             :data:`MAX_BUFFER`; 0 disables the buffer. Lets small images be received
@@ -112,9 +119,17 @@ class WorkerOptions:
 
     @property
     def capacity(self) -> int:
-        """Messages held at once: one per OCR process plus the prefetch."""
+        """Items at once between claim and OCR result: one per OCR process plus the
+        prefetch (the adaptive prefetch starts at one per process)."""
         prefetch = self.concurrency if self.prefetch is None else self.prefetch
         return max(1, self.concurrency + max(prefetch, 0))
+
+    @property
+    def max_prefetch(self) -> int:
+        """The largest prefetch this worker may use."""
+        if self.prefetch is None:
+            return MAX_AHEAD * self.concurrency
+        return max(self.prefetch, 0)
 
 
 @dataclass
@@ -168,6 +183,15 @@ class Pace:
             else:
                 self.mean += self.weight * (seconds - self.mean)
 
+    def ahead(self) -> int:
+        """Items to claim and download ahead per OCR process: enough to hide about
+        :data:`PREPARE_S` of preparation (claim, S3 GET) behind the OCR, 1 to 3."""
+        with self._lock:
+            mean = self.mean
+        if mean is None:
+            return 1
+        return 1 + min(MAX_AHEAD - 1, int(PREPARE_S / max(mean, 1e-3)))
+
     def buffer(self, window_s: float, processes: int) -> int:
         """Messages that ``processes`` OCR processes read in about ``window_s`` seconds."""
         with self._lock:
@@ -211,6 +235,7 @@ class Worker:
         self._shutdown = threading.Event()
         self._lock = threading.Condition()
         self._held: dict[str, _Held] = {}
+        self._active = 0  # items between claim and OCR result (see _enter_pipeline)
         self._threads: list[threading.Thread] = []
 
     # -- control ------------------------------------------------------------------------
@@ -267,7 +292,10 @@ class Worker:
                 self._start_thread("sweeper", self._sweep_loop)
             if opts.heartbeat_interval > 0:
                 self._start_thread("heartbeat", self._heartbeat_loop)
-            with ThreadPoolExecutor(opts.capacity, thread_name_prefix="item") as pool:
+            # Enough threads for every message held: the pipeline gate, not the thread
+            # count, decides how many are claimed ahead.
+            threads = opts.concurrency + opts.max_prefetch + MAX_BUFFER
+            with ThreadPoolExecutor(threads, thread_name_prefix="item") as pool:
                 self._receive_loop(pool)
                 # Leaving the with-block waits for every in-flight item.
             log.info(
@@ -302,7 +330,7 @@ class Worker:
             # With a buffer, wait until a whole batch (or half the buffer) fits.
             wanted = min(MAX_BATCH, max(1, buffer // 2))
             with self._lock:
-                free = opts.capacity + buffer - len(self._held)
+                free = self._pipeline_limit() + buffer - len(self._held)
                 if free < wanted:
                     self._lock.wait(timeout=1.0)
                     continue
@@ -388,59 +416,16 @@ class Worker:
             log.error("undecodable message %s: %s", m.message_id, exc.message, extra=_ids(m))
             return
         ids = _ids(m, msg)
-        outcome = processing.claim(self.ctx, msg, message_id=m.message_id)
-        if isinstance(outcome, processing.Skip):
-            self.acks.ack(m.receipt_handle)
-            self.stats.add("skipped")
-            log.info("skipped message %s: %s", m.message_id, outcome.reason, extra=ids)
-            return
-        c = outcome
-        try:
-            image = processing.fetch_image(self.ctx, c)
-        except ObjectMissing as exc:
-            self._record_failure(m, c, exc.code, exc.message, t0, ids)
-            return
-        fetched = time.perf_counter()
-        profile = self.slots.profile(c.language)
-        previous = processing.previous_result(self.ctx, c, profile)
-        if previous is not None:  # the same bytes were read with the same profile: reuse
-            recorded = processing.complete(
-                self.ctx,
-                c,
-                previous.text,
-                confidence=previous.confidence,
-                duration_s=round(time.perf_counter() - t0, 3),
-                engine=self.slots.engine_name,
-                words=previous.words,
-                ocr_profile=profile,
-                reused_from=previous.item_id,
-            )
-            self.acks.ack(m.receipt_handle)
-            if recorded:
-                self.stats.add("done")
-            log.info(
-                "item %s done: reused the result of item %s",
-                c.item_id,
-                previous.item_id,
-                extra={**ids, "reused_from": str(previous.item_id)},
-            )
-            return
-        slot = self._wait_for_slot()
-        if slot is None:  # shutting down before OCR started: hand the item back
-            processing.release(self.ctx, c)
+        if not self._enter_pipeline():  # stopping while it waited: not started
             self._release_message(m)
             return
         try:
-            result = slot.recognize(image, c.language, float(self.ctx.settings.item_timeout))
-        except OcrFailure as exc:
-            self.slots.release(slot)
-            self._record_failure(m, c, exc.code, exc.message, t0, ids)
+            read = self._claim_and_read(m, msg, ids, t0)
+        finally:
+            self._leave_pipeline()
+        if read is None:
             return
-        except BaseException:
-            self.slots.release(slot)
-            raise
-        self.slots.release(slot)
-        self.pace.observe(result.duration_s)
+        c, result, profile, fetched = read
         duration = time.perf_counter() - t0
         recorded = processing.complete(
             self.ctx,
@@ -469,6 +454,90 @@ class Worker:
                 "duration_s": round(duration, 3),
             },
         )
+
+    def _pipeline_limit(self) -> int:
+        """Items allowed between claim and OCR result: the OCR processes plus prefetch."""
+        opts = self.options
+        if opts.prefetch is not None:
+            return opts.concurrency + max(opts.prefetch, 0)
+        return opts.concurrency + opts.concurrency * self.pace.ahead()
+
+    def _enter_pipeline(self) -> bool:
+        """Wait for room to claim one more item; False when stopping meanwhile."""
+        with self._lock:
+            while self._active >= self._pipeline_limit():
+                if self.stopping:
+                    return False
+                self._lock.wait(timeout=0.25)
+            if self.stopping:
+                return False
+            self._active += 1
+            return True
+
+    def _leave_pipeline(self) -> None:
+        with self._lock:
+            self._active -= 1
+            self._lock.notify_all()
+
+    def _claim_and_read(
+        self, m: ReceivedMessage, msg: ItemMessage, ids: dict[str, object], t0: float
+    ) -> tuple[processing.Claim, OcrResult, str, float] | None:
+        """Claim, download and OCR one item: (claim, result, profile, fetched) to record,
+        or ``None`` when it was skipped, failed, reused a result or was handed back."""
+        outcome = processing.claim(self.ctx, msg, message_id=m.message_id)
+        if isinstance(outcome, processing.Skip):
+            self.acks.ack(m.receipt_handle)
+            self.stats.add("skipped")
+            log.info("skipped message %s: %s", m.message_id, outcome.reason, extra=ids)
+            return None
+        c = outcome
+        try:
+            image = processing.fetch_image(self.ctx, c)
+        except ObjectMissing as exc:
+            self._record_failure(m, c, exc.code, exc.message, t0, ids)
+            return None
+        fetched = time.perf_counter()
+        profile = self.slots.profile(c.language)
+        previous = processing.previous_result(self.ctx, c, profile)
+        if previous is not None:  # the same bytes were read with the same profile: reuse
+            recorded = processing.complete(
+                self.ctx,
+                c,
+                previous.text,
+                confidence=previous.confidence,
+                duration_s=round(time.perf_counter() - t0, 3),
+                engine=self.slots.engine_name,
+                words=previous.words,
+                ocr_profile=profile,
+                reused_from=previous.item_id,
+            )
+            self.acks.ack(m.receipt_handle)
+            if recorded:
+                self.stats.add("done")
+            log.info(
+                "item %s done: reused the result of item %s",
+                c.item_id,
+                previous.item_id,
+                extra={**ids, "reused_from": str(previous.item_id)},
+            )
+            return None
+        slot = self._wait_for_slot()
+        if slot is None:  # shutting down before OCR started: hand the item back
+            processing.release(self.ctx, c)
+            self._release_message(m)
+            return None
+        try:
+            result = slot.recognize(image, c.language, float(self.ctx.settings.item_timeout))
+        except OcrFailure as exc:
+            self.slots.release(slot)
+            self._record_failure(m, c, exc.code, exc.message, t0, ids)
+            return None
+        except BaseException:
+            self.slots.release(slot)
+            raise
+        self.slots.release(slot)
+        self.pace.observe(result.duration_s)
+        return c, result, profile, fetched
 
     def _wait_for_slot(self) -> Slot | None:
         while not self.stopping:

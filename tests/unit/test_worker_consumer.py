@@ -26,7 +26,7 @@ from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import message_for
 from ocrjobs.services.retry import backoff_seconds
 from worker.cli import build_parser, options_from_args
-from worker.consumer import MAX_BUFFER, Pace, Worker, WorkerOptions
+from worker.consumer import MAX_AHEAD, MAX_BUFFER, Pace, Worker, WorkerOptions
 from worker.logs import JsonFormatter
 from worker.ocr.engine import BAD_IMAGE, OcrFailure, OcrResult
 from worker.pool import ChildDied, Slot
@@ -428,3 +428,30 @@ def test_without_a_buffer_each_receive_asks_for_free_capacity_only(fake_ctx: Con
     w = run(fake_ctx, FakeSlots(ok()), buffer_seconds=0.0)
     assert w.stats.done == 5
     assert queue.calls.count("ReceiveMessage") >= 5
+
+
+def test_pace_prefetches_more_for_fast_items() -> None:
+    pace = Pace()
+    assert pace.ahead() == 1
+    pace.observe(2.0)
+    assert pace.ahead() == 1
+    for _ in range(40):
+        pace.observe(0.03)
+    assert pace.ahead() == MAX_AHEAD
+
+
+def test_the_gate_bounds_the_items_claimed_ahead(fake_ctx: Context) -> None:
+    made = make_job(fake_ctx, 12)
+    job_id = made[0].job_id
+    seen: list[int] = []
+
+    def slow(image: bytes, language: str) -> OcrResult:
+        time.sleep(0.02)
+        seen.append(sum(i.status is ItemStatus.PROCESSING for i in items(fake_ctx, job_id)))
+        return OcrResult(text="x", mean_confidence=90.0, duration_s=0.02, engine="fake")
+
+    w = run(fake_ctx, FakeSlots(slow), prefetch=1, buffer_seconds=2.0)
+    assert w.stats.done == 12
+    # Many messages held (the buffer), but only the one being read, one prefetched and
+    # at most one whose result is being written are claimed (PROCESSING) at a time.
+    assert max(seen) <= 3, seen
