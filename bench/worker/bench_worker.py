@@ -40,13 +40,16 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
 from PIL import Image, ImageDraw, ImageFont
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: find bench/
+from bench.localserver import StackProcess
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 WORDS = [
@@ -112,9 +115,11 @@ class Result:
     mode: str
     items: int
     seconds: float
+    cpu_moto_s: float = 0.0
     cpu_bench_s: float = 0.0
-    cpu_worker_s: float = 0.0
-    note: str = ""
+    cpu_parent_s: float = 0.0
+    cpu_ocr_s: float = 0.0
+    rss_kb: list[int] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -164,6 +169,30 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (the worker's OCR processes)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one live process, its children not included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class WorkerRun:
+    seconds: float
+    cpu_moto_s: float
+    cpu_bench_s: float
+    cpu_parent_s: float
+    cpu_ocr_s: float
+    rss_kb: list[int]
+
+
 def run_worker(
     images: Sequence[bytes],
     language: str,
@@ -171,20 +200,48 @@ def run_worker(
     engine: str | None,
     depth_limit: int,
     workdir: Path,
-) -> tuple[float, float, float, list[int]]:
-    """Drain ``images`` through a worker process; return seconds, CPU (bench, worker), RSS."""
+) -> WorkerRun:
+    """Drain ``images`` through a worker process on a local stack run in its own process."""
+    stack_dir = workdir / f"stack-{uuid.uuid4().hex[:6]}"
+    with StackProcess(stack_dir) as stack:
+        assert stack.proc is not None
+        saved = dict(os.environ)
+        stack.apply()
+        try:
+            return _drain(
+                stack.env,
+                stack.proc.pid,
+                images,
+                language,
+                concurrency,
+                engine,
+                depth_limit,
+                workdir,
+            )
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _drain(
+    stack_env: dict[str, str],
+    moto_pid: int,
+    images: Sequence[bytes],
+    language: str,
+    concurrency: int,
+    engine: str | None,
+    depth_limit: int,
+    workdir: Path,
+) -> WorkerRun:
     from ocrjobs.adapters.messages import encode
     from ocrjobs.adapters.ports import OutgoingMessage
     from ocrjobs.bootstrap import build_context
     from ocrjobs.config import Settings
     from ocrjobs.domain.model import Job, JobItem, s3_key_for
     from ocrjobs.domain.status import ItemStatus, JobStatus
-    from ocrjobs.localstack import LocalStack
     from ocrjobs.services.dispatch import message_for
 
-    stack = LocalStack(workdir / f"stack-{uuid.uuid4().hex[:6]}", settings=Settings())
-    settings = stack.start()
-    ctx = build_context(settings)
+    ctx = build_context(Settings.load())
     try:
         now = ctx.clock()
         job = Job(
@@ -226,7 +283,7 @@ def run_worker(
         with ctx.uow(write=True) as uow:
             uow.repo.add_job(job, items)
             uow.commit()
-        env = {**os.environ, **stack.env, "OCRJOBS_CONFIG": os.devnull, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **stack_env, "OCRJOBS_CONFIG": os.devnull, "PYTHONUNBUFFERED": "1"}
         log_path = workdir / f"worker-{concurrency}.log"
         cmd = [sys.executable, "-m", "worker", "-c", str(concurrency), "--wait-seconds", "1"]
         cmd += ["--heartbeat-interval", "5", "--sweep-interval", "0"]
@@ -244,38 +301,55 @@ def run_worker(
                 OutgoingMessage(str(i.id), encode(message_for(ctx, i, language))) for i in items
             ]
             rss: list[int] = []
-            cpu0 = _cpu_self()
+            ocr_pids = _children(proc.pid)
+            cpu_moto0, cpu_bench0 = _proc_cpu(moto_pid), _cpu_self()
+            cpu_parent0 = _proc_cpu(proc.pid)
+            cpu_ocr0 = sum(_proc_cpu(p) for p in ocr_pids)
             t0 = time.perf_counter()
-            sent = 0
+            sent = finished = 0
             last_rss = 0.0
-            # Polling costs CPU in this process (moto answers in it too): keep it rare.
-            while True:
-                if sent < len(bodies):
-                    room = depth_limit - ctx.queue.depth().visible
-                    if room >= 10:
-                        chunk = bodies[sent : sent + min(room, 50)]
-                        ctx.queue.send(chunk)
-                        sent += len(chunk)
-                else:
-                    with ctx.uow() as uow:
-                        counts = uow.repo.counts_for([job.id])[job.id]
-                    if counts.done + counts.error == len(items):
-                        break
+            # The feeder keeps at most ``depth_limit`` messages unfinished (visible or held
+            # by the worker), counting finished items in the database rather than asking
+            # moto for the queue's depth: GetQueueAttributes walks the whole queue in moto.
+            while finished < len(items):
+                with ctx.uow() as uow:
+                    counts = uow.repo.status_counts(job.id)
+                finished = counts.done + counts.error
+                room = depth_limit - (sent - finished)
+                if sent < len(bodies) and room >= 10:
+                    chunk = bodies[sent : sent + room - room % 10]
+                    ctx.queue.send(chunk)
+                    sent += len(chunk)
                 if time.perf_counter() - last_rss > 2:
                     rss.append(_rss_kb(proc.pid))
                     last_rss = time.perf_counter()
-                time.sleep(0.25)
+                time.sleep(0.05)
             seconds = time.perf_counter() - t0
-            cpu_bench = _cpu_self() - cpu0
+            cpu_bench = _cpu_self() - cpu_bench0
+            cpu_moto = _proc_cpu(moto_pid) - cpu_moto0
+            cpu_parent = _proc_cpu(proc.pid) - cpu_parent0
+            # An OCR process replaced meanwhile (none is expected here) would be missed.
+            cpu_ocr = sum(_proc_cpu(p) for p in ocr_pids if p in _children(proc.pid)) - cpu_ocr0
+            rss.append(_rss_kb(proc.pid))
         finally:
-            before = _cpu_children()
             proc.terminate()
             proc.wait(60)
-        cpu_worker = _cpu_children() - before
-        return seconds, cpu_bench, cpu_worker, rss
+        return WorkerRun(seconds, cpu_moto, cpu_bench, cpu_parent, cpu_ocr, rss)
     finally:
         ctx.close()
-        stack.stop()
+
+
+def _rss_note(rss_kb: Sequence[int]) -> str:
+    """Worker parent RSS: first and last quarter of the samples (flat means within ±10 %)."""
+    if not rss_kb:
+        return "no RSS sample"
+    q = max(1, len(rss_kb) // 4)
+    first, last = sorted(rss_kb[:q])[q // 2], sorted(rss_kb[-q:])[q // 2]
+    return (
+        f"parent RSS MB min {min(rss_kb) / 1024:.1f} max {max(rss_kb) / 1024:.1f}, "
+        f"first quarter {first / 1024:.1f} last quarter {last / 1024:.1f} "
+        f"({100 * (last - first) / first:+.1f} %, {len(rss_kb)} samples)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,7 +361,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--language", default="eng")
     p.add_argument("--psm", type=int, default=3)
     p.add_argument("--engine", default=None, help="tesserocr or pytesseract (default: fastest)")
-    p.add_argument("--queue-depth", type=int, default=20, help="visible messages kept at most")
+    p.add_argument(
+        "--queue-depth",
+        type=int,
+        default=40,
+        help="unfinished messages (visible or held by the worker) kept at most",
+    )
     p.add_argument("--skip-cli", action="store_true")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = p.parse_args(argv)
@@ -314,28 +393,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(Result(kind, "engine", len(images), s))
             print(f"{kind:5} engine     {len(images) / s:8.2f} img/s", flush=True)
             for n in args.concurrency:
-                s, cpu_b, cpu_w, rss = run_worker(
-                    images, args.language, n, args.engine, args.queue_depth, workdir
+                w = run_worker(images, args.language, n, args.engine, args.queue_depth, workdir)
+                r = Result(
+                    kind,
+                    f"worker-{n}",
+                    len(images),
+                    w.seconds,
+                    w.cpu_moto_s,
+                    w.cpu_bench_s,
+                    w.cpu_parent_s,
+                    w.cpu_ocr_s,
+                    w.rss_kb,
                 )
-                note = f"worker RSS kB min/max {min(rss, default=0)}/{max(rss, default=0)}"
-                results.append(Result(kind, f"worker-{n}", len(images), s, cpu_b, cpu_w, note))
+                results.append(r)
                 print(
-                    f"{kind:5} worker-{n}   {len(images) / s:8.2f} img/s  cpu bench(moto) "
-                    f"{cpu_b:.1f}s worker {cpu_w:.1f}s  {note}",
+                    f"{kind:5} worker-{n}   {r.rate:8.2f} img/s  CPU ms per item: moto "
+                    f"{1000 * w.cpu_moto_s / r.items:.1f}, worker parent "
+                    f"{1000 * w.cpu_parent_s / r.items:.1f}, OCR {1000 * w.cpu_ocr_s / r.items:.1f}"
+                    f"; {_rss_note(w.rss_kb)}",
                     flush=True,
                 )
     print()
     print(f"host: {platform.platform()}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
-    print("| set | mode | items | seconds | img/s | vs cli | vs engine | CPU moto+bench s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| set | mode | items | seconds | img/s | vs cli | vs engine "
+        "| CPU ms/item: moto | worker parent | OCR processes |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         base = {x.mode: x for x in results if x.kind == r.kind}
         vs_cli = f"{r.rate / base['cli'].rate:.2f}x" if "cli" in base else "-"
         vs_eng = f"{r.rate / base['engine'].rate:.2f}x"
+        cpu = (
+            " | ".join(
+                f"{1000 * v / r.items:.1f}" for v in (r.cpu_moto_s, r.cpu_parent_s, r.cpu_ocr_s)
+            )
+            if r.mode.startswith("worker")
+            else "– | – | –"
+        )
         print(
             f"| {r.kind} | {r.mode} | {r.items} | {r.seconds:.1f} | {r.rate:.2f} | {vs_cli} "
-            f"| {vs_eng} | {r.cpu_bench_s:.1f} |"
+            f"| {vs_eng} | {cpu} |"
         )
+    for r in results:
+        if r.rss_kb:
+            print(f"{r.kind} {r.mode}: {_rss_note(r.rss_kb)}")
     if args.json:
         args.json.write_text(
             json.dumps([{**vars(r), "rate": r.rate} for r in results], indent=2) + "\n"
