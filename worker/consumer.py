@@ -685,6 +685,9 @@ class Worker:
                     "items_per_s": round((n - last_n) / max(now - last_t, 1e-9), 3),
                     "queue_visible": visible,
                     "queue_in_flight": hidden,
+                    "audit_pending": self.events.pending,
+                    "audit_dropped": self.events.dropped,
+                    "deletes_failed": self.acks.failed,
                 },
             )
             last_t, last_n = now, n

@@ -455,3 +455,33 @@ def test_the_gate_bounds_the_items_claimed_ahead(fake_ctx: Context) -> None:
     # Many messages held (the buffer), but only the one being read, one prefetched and
     # at most one whose result is being written are claimed (PROCESSING) at a time.
     assert max(seen) <= 3, seen
+
+
+def test_heartbeat_reports_progress_queue_depth_and_the_writers(
+    fake_ctx: Context, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_job(fake_ctx, 6)
+
+    def slow(image: bytes, language: str) -> OcrResult:
+        time.sleep(0.05)
+        return OcrResult(text="x", mean_confidence=90.0, duration_s=0.05, engine="fake")
+
+    with caplog.at_level(logging.INFO, logger="worker.consumer"):
+        w = run(fake_ctx, FakeSlots(slow), heartbeat_interval=0.05)
+    assert w.stats.done == 6
+    beats = [r.__dict__ for r in caplog.records if r.__dict__.get("heartbeat")]
+    assert beats, "no heartbeat line"
+    fields = {
+        "items_done",
+        "items_failed",
+        "items_per_s",
+        "queue_visible",
+        "queue_in_flight",
+        "in_flight",
+        "audit_pending",
+        "audit_dropped",
+        "deletes_failed",
+    }
+    assert fields <= set(beats[-1])
+    assert max(b["items_done"] for b in beats) >= 1
+    assert any(b["items_per_s"] > 0 for b in beats)
