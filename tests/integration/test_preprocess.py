@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from ocrjobs.domain.words import PageWords
 from worker.ocr import OcrEngine, OcrFailure, create_engine
 from worker.ocr.engine import PIPELINE_VERSION
 from worker.ocr.preprocess import recognize_document
@@ -183,3 +184,71 @@ def test_tiny_skewed_upside_down_page_reads_right_and_boxes_land_on_the_words(
     shown = np.asarray(stored.rotate(-result.words.rotate, expand=True)) < 128
     for w in result.words.words:
         assert shown[w.y : w.y + w.h, w.x : w.x + w.w].any(), w
+
+
+def on_a4(img: Image.Image, at: tuple[int, int]) -> Image.Image:
+    """``img`` pasted on a white A4 page at 300 dpi, ``at`` its top-left corner."""
+    page = Image.new("L", (2480, 3508), 255)
+    page.paste(img, at)
+    return page
+
+
+def assert_boxes_on_the_words(shown: Image.Image, words: PageWords) -> None:
+    """Every box holds ink and the boxes together hold (nearly) all the ink of ``shown``."""
+    ink = np.asarray(shown.convert("L")) < 128
+    covered = np.zeros_like(ink)
+    for w in words.words:
+        assert ink[w.y : w.y + w.h, w.x : w.x + w.w].any(), w
+        covered[w.y : w.y + w.h, w.x : w.x + w.w] = True
+    assert (covered & ink).sum() >= 0.97 * ink.sum()
+
+
+def test_page_with_wide_margins_is_cropped_with_the_same_text_and_boxes(
+    tess: OcrEngine,
+) -> None:
+    data = png(on_a4(render(), (400, 1200)))
+    plain = tess.recognize(data, "eng")
+    result = recognize_document(tess, data, "eng")
+    assert any(note.startswith("margins cropped") for note in result.notes)
+    assert result.text == plain.text == TRUTH
+    # Only the top and right margins go: Tesseract saw the text at the same coordinates
+    # from the bottom-left corner, so the mapped boxes are exactly the uncropped ones.
+    assert result.words == plain.words
+
+
+def test_cropped_skewed_page_boxes_land_on_the_words(tess: OcrEngine) -> None:
+    stored = on_a4(render(), (900, 1500)).rotate(
+        3.0, fillcolor=255, resample=Image.Resampling.BICUBIC
+    )
+    result = recognize_document(tess, png(stored), "eng")
+    assert any(note.startswith("margins cropped") for note in result.notes)
+    assert any(note.startswith("deskewed by -") for note in result.notes)  # -2.8° or so
+    assert result.text == TRUTH
+    assert result.words is not None
+    assert (result.words.width, result.words.height, result.words.rotate) == (2480, 3508, 0)
+    assert_boxes_on_the_words(stored, result.words)
+
+
+def test_cropped_tiny_text_is_upscaled_and_boxes_land_on_the_words(tess: OcrEngine) -> None:
+    stored = on_a4(render(11), (1200, 700))
+    result = recognize_document(tess, png(stored), "eng")
+    assert any(note.startswith("margins cropped") for note in result.notes)
+    assert any(note.startswith("upscaled") for note in result.notes)
+    assert result.text == TRUTH
+    assert result.words is not None
+    assert_boxes_on_the_words(stored, result.words)
+    first = result.words.words[0]
+    assert first.text == "Please"
+    assert 1218 <= first.x <= 1226  # drawn at 2 × 11 px from the text's corner
+    assert 718 <= first.y <= 728
+
+
+@pytest.mark.parametrize("quarter", [90, 180, 270])
+def test_cropped_turned_page_boxes_land_on_the_words(tess: OcrEngine, quarter: int) -> None:
+    stored = on_a4(render(), (300, 2600)).rotate(quarter, expand=True)
+    result = recognize_document(tess, png(stored), "eng")
+    assert any(note.startswith("margins cropped") for note in result.notes)
+    assert result.text == TRUTH
+    assert result.words is not None
+    assert result.words.rotate == quarter
+    assert_boxes_on_the_words(stored.rotate(-result.words.rotate, expand=True), result.words)

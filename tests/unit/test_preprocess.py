@@ -16,6 +16,7 @@ from worker.ocr.preprocess import (
     NOISE_THRESHOLD,
     UNEVEN_PAPER,
     Plan,
+    _crop_box,
     _rotate_small,
     _upscale_factor,
     analyse,
@@ -180,6 +181,76 @@ def test_rotate_counts_clockwise_quarter_turns_from_the_stored_pixels(
     assert out.rotate == rotate
 
 
+def test_cropped_boxes_get_the_crop_offset_back() -> None:
+    words = PageWords(150, 60, 0, (word(10, 5, 20, 8),))
+    out = map_words(
+        words,
+        Plan(crop=(0, 40, 150, 100)),
+        upright_size=(400, 100),
+        processed_size=(150, 60),
+        exif_orientation=None,
+    )
+    assert (out.width, out.height, out.rotate) == (400, 100, 0)
+    assert out.words[0] == word(10, 45, 20, 8)
+    # A crop on every side, as a Plan may carry (the pipeline keeps the left edge).
+    out = map_words(
+        words,
+        Plan(crop=(30, 40, 180, 100)),
+        upright_size=(400, 100),
+        processed_size=(150, 60),
+        exif_orientation=None,
+    )
+    assert out.words[0] == word(40, 45, 20, 8)
+
+
+def test_cropped_and_upscaled_boxes_are_scaled_then_offset() -> None:
+    out = map_words(
+        PageWords(300, 180, 0, (word(30, 15, 60, 24),)),
+        Plan(crop=(0, 200, 100, 260), scale=3.0),
+        upright_size=(400, 260),
+        processed_size=(300, 180),
+        exif_orientation=None,
+    )
+    assert out.words[0] == word(10, 205, 20, 8)
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_cropped_and_deskewed_boxes_land_on_the_ink_of_the_stored_page(scale: float) -> None:
+    stored = Image.new("L", (900, 700), 255)
+    ImageDraw.Draw(stored).rectangle((250, 460, 330, 480), fill=0)
+    deg = 3.0
+    crop = (0, 400, 600, 700)
+    straight = _rotate_small(stored.crop(crop), deg)
+    processed = straight.resize((round(straight.width * scale), round(straight.height * scale)))
+    ys, xs = np.nonzero(np.asarray(processed) < 128)
+    box = word(int(xs.min()), int(ys.min()), int(xs.max() - xs.min()), int(ys.max() - ys.min()))
+    out = map_words(
+        PageWords(processed.width, processed.height, 0, (box,)),
+        Plan(crop=crop, skew_deg=deg, scale=scale),
+        upright_size=stored.size,
+        processed_size=processed.size,
+        exif_orientation=None,
+    )
+    mapped = out.words[0]
+    assert (out.width, out.height) == stored.size
+    # The mapped box contains the drawn rectangle, loosely (a turned box is bigger).
+    assert 235 <= mapped.x <= 252
+    assert 328 <= mapped.x + mapped.w <= 345
+    assert 445 <= mapped.y <= 462
+    assert 478 <= mapped.y + mapped.h <= 495
+
+
+def test_crop_does_not_change_rotate() -> None:
+    out = map_words(
+        PageWords(10, 10, 0, ()),
+        Plan(turn=90, crop=(0, 5, 8, 20)),
+        upright_size=(20, 20),
+        processed_size=(8, 15),
+        exif_orientation=6,
+    )
+    assert out.rotate == 0
+
+
 def test_rotate_matches_pil_turn() -> None:
     """``rotate`` clockwise degrees reproduce the upright page from the stored one."""
     stored = Image.new("L", (40, 20), 255)
@@ -265,3 +336,66 @@ def test_uneven_light_is_measured_and_flattened() -> None:
     # The paper is white again at both ends.
     assert flat[:5, :5].mean() > 225
     assert flat[:5, -5:].mean() > 225
+
+
+def on_a4(img: Image.Image, at: tuple[int, int]) -> Image.Image:
+    """``img`` pasted on a white A4 page at 300 dpi (analysed on a reduced copy)."""
+    out = Image.new("L", (2480, 3508), 255)
+    out.paste(img, at)
+    return out
+
+
+def test_ink_box_holds_every_mark_of_a_large_page_faint_ones_too() -> None:
+    a4 = on_a4(page(), (300, 900))
+    draw = ImageDraw.Draw(a4)
+    # Light grey notes far from the text, lighter than where Otsu puts ink.
+    draw.text((1500, 3100), "faint footnote", font=ImageFont.truetype(str(FONT), 24), fill=200)
+    draw.text((1400, 400), "fainter header", font=ImageFont.truetype(str(FONT), 20), fill=230)
+    analysis = analyse(a4)
+    assert analysis.ink_box is not None
+    left, top, right, bottom = analysis.ink_box
+    pixels = np.asarray(a4)
+
+    # How far the marks darker than `level` reach out of the box (0: all inside), and
+    # how much blank the box holds beyond them.
+    def out_and_slack(level: int) -> tuple[int, int]:
+        ys, xs = np.nonzero(pixels < level)
+        edges = (xs.min() - left, ys.min() - top, right - 1 - xs.max(), bottom - 1 - ys.max())
+        return max(0, -min(edges)), max(edges)
+
+    assert out_and_slack(224)[0] == 0
+    # The palest anti-aliased edges are a few pixels out at most (the analysis copy is
+    # reduced 1.9× and smoothed), far inside the crop's margin (50 px at 300 dpi); and
+    # the box is tight.
+    out, slack = out_and_slack(255)
+    assert out < 8
+    assert slack < 8
+
+
+def test_blank_page_has_no_ink_box() -> None:
+    assert analyse(Image.new("L", (300, 200), 255)).ink_box is None
+
+
+def test_large_margins_are_cropped_at_the_top_and_right_only() -> None:
+    a4 = on_a4(page(), (300, 900))
+    analysis = analyse(a4)
+    assert analysis.ink_box is not None
+    crop = _crop_box(analysis, a4.size, 300)
+    assert crop is not None
+    left, top, right, bottom = crop
+    # The left and bottom edges stay (Tesseract's coordinates start there); at 300 dpi
+    # the margin is 50 px.
+    assert (left, bottom) == (0, a4.height)
+    assert top == analysis.ink_box[1] - 50
+    assert right == analysis.ink_box[2] + 50
+    # Twice as many dots per inch, twice the margin.
+    assert _crop_box(analysis, a4.size, 600) == (0, top - 50, right + 50, a4.height)
+
+
+def test_pages_with_narrow_margins_or_noise_are_not_cropped() -> None:
+    tight = page()  # margins of two text lines: a crop would save little
+    assert _crop_box(analyse(tight), tight.size, 300) is None
+    photo = noisy(on_a4(page(), (300, 900)))
+    analysis = analyse(photo)
+    assert analysis.noise > NOISE_THRESHOLD
+    assert _crop_box(analysis, photo.size, 300) is None
