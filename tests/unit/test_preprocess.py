@@ -399,3 +399,14 @@ def test_pages_with_narrow_margins_or_noise_are_not_cropped() -> None:
     analysis = analyse(photo)
     assert analysis.noise > NOISE_THRESHOLD
     assert _crop_box(analysis, photo.size, 300) is None
+
+
+def test_noise_of_large_pages_is_told_apart_finest_patterns_too() -> None:
+    clean = on_a4(page(), (300, 900))
+    assert analyse(clean).noise < 1.0
+    # A one-pixel checkerboard over the paper: the reduced copy averages most of it
+    # away, so it is measured at full resolution and still found noisy.
+    a = np.asarray(clean, dtype=np.int16) - 20
+    a += np.indices(a.shape).sum(axis=0) % 2 * 24 - 12
+    checkered = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
+    assert analyse(checkered).noise > NOISE_THRESHOLD
