@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("worker.cli")
 
+SWITCH_INTERVAL_S = 0.001
+"""The worker parent's GIL switch interval (see main)."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line (every backend setting comes from ``OCRJOBS_*`` instead)."""
@@ -138,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from worker.ocr.engine import OcrFailure
     from worker.pool import OcrPool
 
+    # Threads waiting for an OCR reply (or for a slot) get the GIL within 1 ms, not the
+    # default 5 ms: on small images that wait left the OCR processes idle ~15 % of the time.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     ctx = build_context(settings)
     pool = OcrPool(options.concurrency, engine_spec(settings, options, args.log_level))
     worker = Worker(ctx, pool, options)

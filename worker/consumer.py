@@ -536,6 +536,9 @@ class Worker:
             self.slots.release(slot)
             raise
         self.slots.release(slot)
+        # Hand the GIL to the thread waiting for this slot now, so the OCR process gets
+        # its next image at once rather than after this thread's switch interval (5 ms).
+        time.sleep(0)
         self.pace.observe(result.duration_s)
         return c, result, profile, fetched
 
@@ -574,10 +577,15 @@ class Worker:
     def _retry_later(self, m: ReceivedMessage, exc: Exception) -> None:
         """Keep the message and hide it for a backoff drawn from its receive count."""
         self.stats.add("retried")
-        delay = round(
-            backoff_seconds(
-                m.receive_count, base=self.options.backoff_base, cap=self.options.backoff_cap
-            )
+        # Full jitter may draw ~0: wait at least a second (the tests once saw the
+        # message come straight back into the same drain run).
+        delay = max(
+            1,
+            round(
+                backoff_seconds(
+                    m.receive_count, base=self.options.backoff_base, cap=self.options.backoff_cap
+                )
+            ),
         )
         transient = isinstance(exc, OcrJobsError | ChildDied)
         log.log(
