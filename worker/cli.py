@@ -141,9 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from worker.ocr.engine import OcrFailure
     from worker.pool import OcrPool
 
-    # Threads waiting for an OCR reply (or for a slot) get the GIL within 1 ms, not the
-    # default 5 ms: on small images that wait left the OCR processes idle ~15 % of the time.
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     ctx = build_context(settings)
     pool = OcrPool(options.concurrency, engine_spec(settings, options, args.log_level))
     worker = Worker(ctx, pool, options)
