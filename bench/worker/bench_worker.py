@@ -86,10 +86,15 @@ WORDS = [
 
 
 def page_image(seed: int, lines: int = 30) -> bytes:
-    """An A4 page at 300 dpi with ``lines`` lines of 10 pt text."""
+    """An A4 page at 300 dpi with ``lines`` lines of 10 pt text, numbered by ``seed``.
+
+    The number makes every page's bytes distinct: the worker reuses the result of an
+    image it has already read (same sha256), which would not be a measurement.
+    """
     font = ImageFont.truetype(FONT, 42)
     img = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(img)
+    draw.text((150, 100), f"page {seed}", font=font, fill=0)
     for row in range(lines):
         text = " ".join(WORDS[(seed + row * 3 + k) % len(WORDS)] for k in range(11))
         draw.text((150, 200 + row * 100), text, font=font, fill=0)
@@ -372,10 +377,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     sets: list[tuple[str, list[bytes]]] = []
+    # (Every image must be distinct: see page_image.)
     if args.pages:
         sets.append(("pages", [page_image(i, args.page_lines) for i in range(args.pages)]))
     if args.lines:
         sets.append(("lines", [line_image(i) for i in range(args.lines)]))
+    for kind, images in sets:
+        if len({hashlib.sha256(i).digest() for i in images}) != len(images):
+            raise SystemExit(f"{kind}: repeated images would be reused by the worker")
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bench-worker-") as tmp:
         workdir = Path(tmp)
