@@ -292,9 +292,10 @@ class Worker:
                 self._start_thread("sweeper", self._sweep_loop)
             if opts.heartbeat_interval > 0:
                 self._start_thread("heartbeat", self._heartbeat_loop)
-            # Enough threads for every message held: the pipeline gate, not the thread
-            # count, decides how many are claimed ahead.
-            threads = opts.concurrency + opts.max_prefetch + MAX_BUFFER
+            # Threads for the items between claim and OCR result, plus one per OCR process
+            # writing a result; buffered messages wait in the executor's queue, not in
+            # threads (each thread costs memory: its stack and, in glibc, a malloc arena).
+            threads = 2 * opts.concurrency + opts.max_prefetch
             with ThreadPoolExecutor(threads, thread_name_prefix="item") as pool:
                 self._receive_loop(pool)
                 # Leaving the with-block waits for every in-flight item.

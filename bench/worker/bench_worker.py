@@ -373,6 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="unfinished messages (visible or held by the worker) kept at most",
     )
     p.add_argument("--skip-cli", action="store_true")
+    p.add_argument("--skip-engine", action="store_true", help="e.g. for a long RSS run")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = p.parse_args(argv)
 
@@ -398,9 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 s = run_cli(files, args.language, args.psm)
                 results.append(Result(kind, "cli", len(files), s))
                 print(f"{kind:5} cli        {len(files) / s:8.2f} img/s", flush=True)
-            s = run_engine(images, args.language, args.psm, args.engine)
-            results.append(Result(kind, "engine", len(images), s))
-            print(f"{kind:5} engine     {len(images) / s:8.2f} img/s", flush=True)
+            if not args.skip_engine:
+                s = run_engine(images, args.language, args.psm, args.engine)
+                results.append(Result(kind, "engine", len(images), s))
+                print(f"{kind:5} engine     {len(images) / s:8.2f} img/s", flush=True)
             for n in args.concurrency:
                 w = run_worker(images, args.language, n, args.engine, args.queue_depth, workdir)
                 r = Result(
@@ -432,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for r in results:
         base = {x.mode: x for x in results if x.kind == r.kind}
         vs_cli = f"{r.rate / base['cli'].rate:.2f}x" if "cli" in base else "-"
-        vs_eng = f"{r.rate / base['engine'].rate:.2f}x"
+        vs_eng = f"{r.rate / base['engine'].rate:.2f}x" if "engine" in base else "-"
         cpu = (
             " | ".join(
                 f"{1000 * v / r.items:.1f}" for v in (r.cpu_moto_s, r.cpu_parent_s, r.cpu_ocr_s)
