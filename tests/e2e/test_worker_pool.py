@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from worker.ocr.engine import TIMEOUT, OcrFailure
-from worker.pool import PIPE_DEPTH, ChildDied, EngineSpec, OcrPool, OcrProcess
+from worker.pool import PIPE_DEPTH, ChildDied, EngineSpec, OcrPool, OcrProcess, Slot
 
 pytestmark = [pytest.mark.ocr, pytest.mark.slow]
 
@@ -105,79 +105,78 @@ def test_pool_hands_out_seats_least_busy_process_first() -> None:
         pool.close()
 
 
-def test_a_busy_child_gets_its_next_image_queued_in_its_pipe(page: bytes) -> None:
+@pytest.fixture
+def two_seats() -> Iterator[tuple[OcrPool, Slot, Slot]]:
+    """A pool of one OCR process and both its seats: the image it reads and the next."""
     pool = OcrPool(1, EngineSpec(log_level="WARNING"))
     pool.start()
     try:
         a, b = pool.acquire(1), pool.acquire(1)
         assert a is not None
         assert b is not None
-        out: dict[str, str] = {}
-        slow = threading.Thread(target=lambda: out.update(page=a.recognize(page, "eng", 60).text))
-        slow.start()
-        time.sleep(0.1)  # the page is being read; the line goes into the pipe behind it
-        assert b.recognize(text_png(["Queued behind"]), "eng", 60).text == "Queued behind"
-        slow.join()
-        assert "slow page" in out["page"]
+        yield pool, a, b
     finally:
         pool.close()
 
 
-def test_a_timeout_does_not_lose_the_image_queued_behind(page: bytes) -> None:
-    pool = OcrPool(1, EngineSpec(log_level="WARNING"))
-    pool.start()
-    try:
-        a, b = pool.acquire(1), pool.acquire(1)
-        assert a is not None
-        assert b is not None
-        before = pool.processes[0].pid
-        errors: list[BaseException] = []
-
-        def late() -> None:
-            try:
-                a.recognize(page, "eng", 0.2)
-            except OcrFailure as exc:
-                errors.append(exc)
-
-        t = threading.Thread(target=late)
-        t.start()
-        time.sleep(0.05)
-        # Its own timeout counts from when the child could start it, not from now.
-        assert b.recognize(text_png(["Survives"]), "eng", 0.5 + 30).text == "Survives"
-        t.join()
-        assert [e.code for e in errors if isinstance(e, OcrFailure)] == [TIMEOUT]
-        assert pool.processes[0].pid != before
-    finally:
-        pool.close()
+def test_a_busy_child_gets_its_next_image_queued_in_its_pipe(
+    two_seats: tuple[OcrPool, Slot, Slot], page: bytes
+) -> None:
+    _, a, b = two_seats
+    out: dict[str, str] = {}
+    slow = threading.Thread(target=lambda: out.update(page=a.recognize(page, "eng", 60).text))
+    slow.start()
+    time.sleep(0.1)  # the page is being read; the line goes into the pipe behind it
+    assert b.recognize(text_png(["Queued behind"]), "eng", 60).text == "Queued behind"
+    slow.join()
+    assert "slow page" in out["page"]
 
 
-def test_a_crash_fails_the_image_being_read_and_resends_the_next(page: bytes) -> None:
-    pool = OcrPool(1, EngineSpec(log_level="WARNING"))
-    pool.start()
-    try:
-        a, b = pool.acquire(1), pool.acquire(1)
-        assert a is not None
-        assert b is not None
-        victim = pool.processes[0].pid
-        assert victim is not None
-        errors: list[BaseException] = []
+def test_a_timeout_does_not_lose_the_image_queued_behind(
+    two_seats: tuple[OcrPool, Slot, Slot], page: bytes
+) -> None:
+    pool, a, b = two_seats
+    before = pool.processes[0].pid
+    errors: list[BaseException] = []
 
-        def crashed() -> None:
-            try:
-                a.recognize(page, "eng", 60)
-            except ChildDied as exc:
-                errors.append(exc)
+    def late() -> None:
+        try:
+            a.recognize(page, "eng", 0.2)
+        except OcrFailure as exc:
+            errors.append(exc)
 
-        t = threading.Thread(target=crashed)
-        t.start()
-        time.sleep(0.05)
-        threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
-        assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
-        t.join()
-        assert len(errors) == 1
-        assert pool.processes[0].pid != victim
-    finally:
-        pool.close()
+    t = threading.Thread(target=late)
+    t.start()
+    time.sleep(0.05)
+    # Its own timeout counts from when the child could start it, not from now.
+    assert b.recognize(text_png(["Survives"]), "eng", 30).text == "Survives"
+    t.join()
+    assert [e.code for e in errors if isinstance(e, OcrFailure)] == [TIMEOUT]
+    assert pool.processes[0].pid != before
+
+
+def test_a_crash_fails_the_image_being_read_and_resends_the_next(
+    two_seats: tuple[OcrPool, Slot, Slot], page: bytes
+) -> None:
+    pool, a, b = two_seats
+    victim = pool.processes[0].pid
+    assert victim is not None
+    errors: list[BaseException] = []
+
+    def crashed() -> None:
+        try:
+            a.recognize(page, "eng", 60)
+        except ChildDied as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=crashed)
+    t.start()
+    time.sleep(0.05)
+    threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
+    assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
+    t.join()
+    assert len(errors) == 1
+    assert pool.processes[0].pid != victim
 
 
 def test_unknown_engine_fails_at_start() -> None:
