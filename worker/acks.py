@@ -56,7 +56,10 @@ class Acknowledger:
                     self._thread = threading.Thread(target=self._run, name="acks", daemon=True)
                     self._thread.start()
                 self._pending.append((time.monotonic(), receipt_handle))
-                self._cond.notify_all()
+                # The thread waits for the first handle, then for a full batch or the
+                # oldest one's deadline: waking it for every handle only costs CPU.
+                if len(self._pending) in (1, BATCH):
+                    self._cond.notify_all()
         if closing:  # after close(): delete at once
             self._delete([receipt_handle])
 

@@ -73,6 +73,7 @@ class AuditWriter:
                     self._thread.start()
                 self._pending.append((time.monotonic(), event))
                 self._queued += 1
+                wake = len(self._pending) in (1, BATCH)
                 if len(self._pending) > self.max_pending:
                     _, lost = self._pending.popleft()
                     self._settle(dropped=1)
@@ -83,7 +84,10 @@ class AuditWriter:
                         lost.event_id,
                         lost.job_id,
                     )
-                self._cond.notify_all()
+                # The thread waits for the first event, then for a full batch or the
+                # oldest one's deadline: waking it for every event only costs CPU.
+                if wake:
+                    self._cond.notify_all()
         # A writer already closed writes a late event at once.
         if closing and self._write([event]):
             log.error("audit: event %s of job %s not written", event.action, event.job_id)
