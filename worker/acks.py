@@ -20,6 +20,7 @@ import threading
 import time
 
 from ocrjobs.adapters.ports import MessageQueue
+from ocrjobs.services.batching import wait_for_batch
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,9 @@ class Acknowledger:
                     self._cond.wait()
                 if not self._pending:
                     return
-                while len(self._pending) < BATCH and not self._closing:
-                    age = time.monotonic() - self._pending[0][0]
-                    if age >= self.max_delay:
-                        break
-                    self._cond.wait(self.max_delay - age)
+                wait_for_batch(
+                    self._cond, self._pending, BATCH, self.max_delay, lambda: self._closing
+                )
                 batch = [h for _, h in self._pending[:BATCH]]
                 del self._pending[:BATCH]
             self._delete(batch)

@@ -30,6 +30,7 @@ from uuid import UUID
 from ocrjobs.domain.errors import OcrJobsError
 from ocrjobs.domain.model import AuditEvent
 from ocrjobs.services.audit import make_event
+from ocrjobs.services.batching import wait_for_batch
 from ocrjobs.services.context import Context
 from ocrjobs.services.retry import backoff_seconds
 
@@ -137,15 +138,13 @@ class AuditWriter:
                 if not self._pending:
                     return
                 # Wait for a full batch, the oldest event's deadline, a flush or the end.
-                while (
-                    len(self._pending) < BATCH
-                    and not self._closing
-                    and self._flush_to <= self._settled
-                ):
-                    age = time.monotonic() - self._pending[0][0]
-                    if age >= self.max_delay:
-                        break
-                    self._cond.wait(self.max_delay - age)
+                wait_for_batch(
+                    self._cond,
+                    self._pending,
+                    BATCH,
+                    self.max_delay,
+                    lambda: self._closing or self._flush_to > self._settled,
+                )
                 batch = [self._pending.popleft()[1] for _ in range(min(BATCH, len(self._pending)))]
             left = self._write(batch)
             with self._cond:
