@@ -537,9 +537,6 @@ class Worker:
             self.slots.release(slot)
             raise
         self.slots.release(slot)
-        # Hand the GIL to the thread waiting for this slot now, so the OCR process gets
-        # its next image at once rather than after this thread's switch interval (5 ms).
-        time.sleep(0)
         self.pace.observe(result.duration_s)
         return c, result, profile, fetched
 
