@@ -10,11 +10,14 @@ copies of the parent's threads, sockets or database connections) and get
 :data:`PIPE_DEPTH` requests into its pipe, so the child starts the next image the moment
 it finishes one instead of waiting for a parent thread to be scheduled and send it (on
 small images that wait left the children idle ~15 % of the time). The per-item timeout
-of a queued image counts from when the child could start it.
+of a queued image counts from when the child could start it. Inside the child a second
+thread decodes and analyses the next image while Tesseract reads the current one
+(:func:`_serve`).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import multiprocessing
@@ -28,7 +31,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Protocol
 
-from worker.ocr.engine import ENGINE_FAILED, TIMEOUT, OcrFailure, OcrResult, ocr_profile
+from worker.ocr.engine import (
+    ENGINE_FAILED,
+    TIMEOUT,
+    OcrEngine,
+    OcrFailure,
+    OcrResult,
+    ocr_profile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +105,16 @@ class Slots(Protocol):
 
 
 def _child_main(conn: Connection, spec: EngineSpec) -> None:
-    """Body of an OCR process: build the engine, then answer one request at a time."""
+    """Body of an OCR process: build the engine, then answer requests in order."""
     # The parent decides when children stop: Ctrl-C and a SIGTERM to the process group
     # must not kill an image half-way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    # numpy's OpenBLAS would start a thread per core at import; the analysis needs none.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from worker.logs import setup_logging
     from worker.ocr.image_checks import ImageLimits
-    from worker.ocr.preprocess import recognize_document
     from worker.ocr.select import create_engine
 
     setup_logging(spec.log_level)
@@ -119,25 +130,60 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
         return
     conn.send(("ready", engine.name, engine.psm))
     with engine:
+        _serve(conn, engine)
+
+
+def _serve(conn: Connection, engine: OcrEngine) -> None:
+    """Answer requests in order, preparing the next image while Tesseract reads this one.
+
+    A second thread takes the next request from the pipe and decodes, analyses and
+    preprocesses it (:func:`~worker.ocr.preprocess.prepare_document`: Pillow and numpy,
+    mostly outside the GIL) while this thread waits in Tesseract, which releases the GIL:
+    on a full page that takes the ~0.2 s of Python work off the path between two
+    recognitions. At most one image is prepared ahead.
+    """
+    from worker.ocr.preprocess import PreparedDocument, prepare_document, read_document
+
+    ready: queue.SimpleQueue[PreparedDocument | OcrFailure | None] = queue.SimpleQueue()
+    room = threading.Semaphore(1)
+
+    def prepare_ahead() -> None:
         while True:
+            room.acquire()
             try:
                 request = conn.recv()
             except (EOFError, OSError):
-                return  # the parent is gone
+                request = None  # the parent is gone
             if request is None:
+                ready.put(None)
                 return
             image, language = request
             try:
-                # The whole pipeline (checks, deskew, upscaling, orientation), not the bare
-                # engine: the same reading as every other caller of recognize_document.
-                r = recognize_document(engine, image, language)
+                ready.put(prepare_document(engine, image, language))
             except OcrFailure as exc:
-                conn.send(("fail", exc.code, exc.message))
-            except Exception as exc:  # an engine bug must not take the process down
-                log.exception("OCR engine raised %s", type(exc).__name__)
-                conn.send(("fail", ENGINE_FAILED, f"{type(exc).__name__}: {exc}"))
-            else:
-                conn.send(("ok", r))
+                ready.put(exc)
+            except Exception as exc:  # a decoder bug must not take the process down
+                log.exception("preparing an image raised %s", type(exc).__name__)
+                ready.put(OcrFailure(ENGINE_FAILED, f"{type(exc).__name__}: {exc}"))
+
+    threading.Thread(target=prepare_ahead, name="prepare", daemon=True).start()
+    while (doc := ready.get()) is not None:
+        room.release()
+        if isinstance(doc, OcrFailure):
+            conn.send(("fail", doc.code, doc.message))
+            continue
+        try:
+            # The whole pipeline (checks, deskew, upscaling, orientation), not the bare
+            # engine: the same reading as every other caller of recognize_document.
+            result = read_document(engine, doc)
+        except OcrFailure as exc:
+            conn.send(("fail", exc.code, exc.message))
+        except Exception as exc:  # an engine bug must not take the process down
+            log.exception("OCR engine raised %s", type(exc).__name__)
+            conn.send(("fail", ENGINE_FAILED, f"{type(exc).__name__}: {exc}"))
+        else:
+            conn.send(("ok", result))
+        del doc  # free the pixels before waiting for the next image
 
 
 class OcrProcess:
@@ -164,6 +210,7 @@ class OcrProcess:
             OcrFailure: ``ENGINE_UNAVAILABLE`` (or another code) if it cannot build one.
         """
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before a child imports numpy
         parent, child = self._mp.Pipe()
         proc = self._mp.Process(
             target=_child_main, args=(child, self.spec), name=f"ocr-{self.index}", daemon=True
@@ -178,9 +225,11 @@ class OcrProcess:
         try:
             reply = parent.recv()
         except EOFError:
+            proc.join(5)
+            code = proc.exitcode  # read before kill() closes the process object
             self.kill()
             raise OcrFailure(
-                ENGINE_FAILED, f"OCR process {self.index} died on start ({proc.exitcode})"
+                ENGINE_FAILED, f"OCR process {self.index} died on start (exit code {code})"
             ) from None
         if reply[0] != "ready":
             self.kill()
@@ -273,8 +322,14 @@ class _Request:
 
 class _Feeder:
     """Feeds one :class:`OcrProcess` from a thread: up to :data:`PIPE_DEPTH` requests in
-    its pipe, replies handed back in order, timeouts and crashes handled as in
-    :meth:`OcrProcess.recognize` (the requests queued behind are sent to the new child)."""
+    its pipe, replies handed back in order, timeouts handled as in
+    :meth:`OcrProcess.recognize` (the requests queued behind are sent to the new child).
+
+    A child that dies with several requests in its pipe may have died preparing the next
+    image rather than reading the first (:func:`_serve`), so none of them is blamed: each
+    is sent again alone to the new child, and only one that kills a child while alone in
+    its pipe fails (:class:`ChildDied`).
+    """
 
     def __init__(self, proc: OcrProcess) -> None:
         self.proc = proc
@@ -285,27 +340,36 @@ class _Feeder:
 
     def _run(self) -> None:
         sent: list[_Request] = []  # written to the child's pipe, oldest first
+        retry: collections.deque[_Request] = collections.deque()  # sent again, one at a time
         head_since = 0.0  # when the child could start sent[0]
+        alone = False  # sent[0] came from retry: nothing goes into the pipe behind it
         while True:
-            while len(sent) < PIPE_DEPTH:
-                try:
-                    # Block only when the child has nothing to do.
-                    req = self.inbox.get() if not sent else self.inbox.get_nowait()
-                except queue.Empty:
-                    break
+            depth = 1 if retry or alone else PIPE_DEPTH
+            while len(sent) < depth:
+                req: _Request | None
+                if retry:
+                    req = retry.popleft()
+                    alone = True
+                else:
+                    try:
+                        # Block only when the child has nothing to do.
+                        req = self.inbox.get() if not sent else self.inbox.get_nowait()
+                    except queue.Empty:
+                        break
                 if req is None:  # stop
-                    self._fail(sent, ChildDied("OCR pool stopped"))
+                    self._fail([*sent, *retry], ChildDied("OCR pool stopped"))
                     return
                 if not sent:
                     head_since = time.perf_counter()
                 if self._send(req, sent):
                     sent.append(req)
+            alone = alone and bool(sent)
             if not sent:
                 continue
             head = sent[0]
             left = head.timeout_s - (time.perf_counter() - head_since)
             # With room in the pipe, look at the inbox again every few milliseconds.
-            wait = min(left, _IDLE_POLL_S) if len(sent) < PIPE_DEPTH else left
+            wait = min(left, _IDLE_POLL_S) if len(sent) < depth else left
             try:
                 conn = self.proc._conn
                 if conn is None:
@@ -313,7 +377,20 @@ class _Feeder:
                 reply = conn.recv() if conn.poll(max(0.0, wait)) else None
             except (EOFError, OSError) as exc:
                 code = self.proc._proc.exitcode if self.proc._proc is not None else None
-                sent.pop(0).finish(error=ChildDied(f"OCR process died (exit code {code}): {exc!r}"))
+                if len(sent) > 1:
+                    log.warning(
+                        "OCR process %d died (exit code %s) with %d images in its pipe; "
+                        "sending each again alone",
+                        self.proc.index,
+                        code,
+                        len(sent),
+                    )
+                    retry.extendleft(reversed(sent))
+                    sent.clear()
+                else:
+                    error = ChildDied(f"OCR process died (exit code {code}): {exc!r}")
+                    sent.pop(0).finish(error=error)
+                alone = False
                 head_since = self._replace(sent)
                 continue
             now = time.perf_counter()
@@ -326,9 +403,11 @@ class _Feeder:
                         f"OCR took longer than {head.timeout_s:g} s; its process was killed",
                     )
                 )
+                alone = False
                 head_since = self._replace(sent)
                 continue
             sent.pop(0)
+            alone = False
             if reply[0] == "fail":
                 head.finish(error=OcrFailure(reply[1], reply[2]))
             else:

@@ -55,16 +55,16 @@ import sys
 
 import worker.ocr.preprocess as preprocess
 
-_recognize = preprocess.recognize_document
+_prepare = preprocess.prepare_document
 
 
 def crashing(engine, image, language):
     if {POISON!r}.encode() in image:
         os._exit(70)
-    return _recognize(engine, image, language)
+    return _prepare(engine, image, language)
 
 
-preprocess.recognize_document = crashing
+preprocess.prepare_document = crashing
 
 if __name__ == "__main__":
     from worker.cli import main

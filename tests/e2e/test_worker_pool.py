@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -155,28 +156,70 @@ def test_a_timeout_does_not_lose_the_image_queued_behind(
     assert pool.processes[0].pid != before
 
 
-def test_a_crash_fails_the_image_being_read_and_resends_the_next(
+def _read_in_thread(seat: Slot, image: bytes, out: list[object]) -> threading.Thread:
+    def run() -> None:
+        try:
+            out.append(seat.recognize(image, "eng", 60).text)
+        except ChildDied as exc:
+            out.append(exc)
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+def _serving_replacement(pool: OcrPool, old: int) -> int:
+    """The pid of the process that replaced ``old``, once it serves (two threads)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pid = pool.processes[0].pid
+        if pid is not None and pid != old:
+            with contextlib.suppress(FileNotFoundError):
+                if len(os.listdir(f"/proc/{pid}/task")) >= 2:
+                    return pid
+        time.sleep(0.01)
+    raise AssertionError("the OCR process was not replaced")
+
+
+def test_a_crash_with_two_images_in_the_pipe_reads_each_again_alone(
     two_seats: tuple[OcrPool, Slot, Slot], page: bytes
 ) -> None:
+    # The child prepares the next image while it reads one, so either may have killed it.
     pool, a, b = two_seats
     victim = pool.processes[0].pid
     assert victim is not None
-    errors: list[BaseException] = []
-
-    def crashed() -> None:
-        try:
-            a.recognize(page, "eng", 60)
-        except ChildDied as exc:
-            errors.append(exc)
-
-    t = threading.Thread(target=crashed)
-    t.start()
+    out: list[object] = []
+    t = _read_in_thread(a, page, out)
     time.sleep(0.05)
     threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
     assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
     t.join()
-    assert len(errors) == 1
+    assert len(out) == 1
+    assert "slow page" in str(out[0])
     assert pool.processes[0].pid != victim
+
+
+def test_an_image_that_kills_its_process_alone_fails_and_the_next_is_read(
+    two_seats: tuple[OcrPool, Slot, Slot], page: bytes
+) -> None:
+    pool, a, b = two_seats
+    first = pool.processes[0].pid
+    assert first is not None
+    out: list[object] = []
+    t = _read_in_thread(a, page, out)
+    time.sleep(0.05)
+    threading.Timer(0.3, os.kill, (first, signal.SIGKILL)).start()
+    line: list[object] = []
+    u = _read_in_thread(b, text_png(["Read after two deaths"]), line)
+    # The page is sent again alone to the new process; it dies again: now it is to blame.
+    second = _serving_replacement(pool, first)
+    time.sleep(0.3)
+    os.kill(second, signal.SIGKILL)
+    t.join()
+    u.join()
+    assert len(out) == 1
+    assert isinstance(out[0], ChildDied)
+    assert line == ["Read after two deaths"]
 
 
 def test_unknown_engine_fails_at_start() -> None:

@@ -1,7 +1,9 @@
 """Preprocessing before Tesseract: each step measured on ``bench/accuracy`` and applied only
 when the page needs it, so clean pages reach Tesseract unchanged but for blank margins.
 
-The worker calls one function, :func:`recognize_document`. In order, on the decoded page:
+Callers use :func:`recognize_document`, or its two halves: :func:`prepare_document`
+(steps 1-6, no Tesseract) and :func:`read_document` (7-8), which the worker's OCR
+processes run on two threads. In order, on the decoded page:
 
 1. **EXIF orientation** (already applied by :func:`~worker.ocr.image_checks.prepare_image`).
 2. **Analysis** on a flattened, lightly smoothed, Otsu-binarised copy: background noise,
@@ -184,6 +186,9 @@ def profile(engine: OcrEngine, language: str) -> str:
 def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> OcrResult:
     """Check, decode, preprocess and recognise one image: what the worker calls per item.
 
+    The same as :func:`read_document` of :func:`prepare_document`; the worker's OCR
+    processes call the two apart, so the next image is prepared while this one is read.
+
     Args:
         engine: A long-lived engine (tesserocr or pytesseract).
         image_bytes: The stored file's content.
@@ -196,6 +201,37 @@ def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> 
     Raises:
         OcrFailure: As :meth:`OcrEngine.recognize`.
     """
+    return read_document(engine, prepare_document(engine, image_bytes, language))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """An image checked, decoded, analysed and preprocessed for its upright reading.
+
+    Attributes:
+        page: The decoded page (EXIF orientation applied).
+        language: The checked language.
+        analysis: What :func:`analyse` measured on it.
+        upright: The page as Tesseract reads it unturned, and how it was made.
+        duration_s: Time spent preparing it.
+    """
+
+    page: PreparedImage
+    language: str
+    analysis: PageAnalysis
+    upright: tuple[Image.Image, Plan]
+    duration_s: float
+
+
+def prepare_document(engine: OcrEngine, image_bytes: bytes, language: str) -> PreparedDocument:
+    """The CPU work before recognition: checks, decoding, analysis, preprocessing.
+
+    Uses only the engine's limits and installed languages, never its Tesseract, so it
+    may run on another thread while the engine reads the previous image.
+
+    Raises:
+        OcrFailure: A bad image or language (as :meth:`OcrEngine.recognize`).
+    """
     started = time.perf_counter()
     language = check_language(language, engine.languages())
     page = prepare_image(
@@ -205,35 +241,49 @@ def recognize_document(engine: OcrEngine, image_bytes: bytes, language: str) -> 
         default_dpi=engine.limits.default_dpi,
     )
     analysis = analyse(page.image.convert("L"))
+    upright = _preprocess(page.image, analysis, turn=0, dpi=page.dpi)
+    return PreparedDocument(page, language, analysis, upright, time.perf_counter() - started)
+
+
+def read_document(engine: OcrEngine, doc: PreparedDocument) -> OcrResult:
+    """Recognise a prepared image: upright, or turned when orientation detection says so.
+
+    ``duration_s`` of the result covers the preparation too.
+
+    Raises:
+        OcrFailure: As :meth:`OcrEngine.recognize`.
+    """
+    started = time.perf_counter()
+    page, language, analysis = doc.page, doc.language, doc.analysis
     result: OcrResult | None = None
     osd_done = False
     if analysis.sideways:
         # Text lines run up or down the page: OSD first, so the page is read only once.
         osd_done = True
-        turn = _confident_turn(engine, page, analysis)
+        turn = _confident_turn(engine, doc)
         if turn:
             result = _read(engine, page, language, turn=turn)
     if result is None or _suspicious(result):
-        upright = _read(engine, page, language, turn=0, analysis=analysis)
+        upright = _read(engine, page, language, turn=0, prepared=doc.upright)
         if result is None or _score(upright) > _score(result):
             result = upright
     if _suspicious(result) and not osd_done:
         # Low confidence: maybe upside down (which no cheap measure tells apart).
-        turn = _confident_turn(engine, page, analysis)
+        turn = _confident_turn(engine, doc)
         if turn:
             turned = _read(engine, page, language, turn=turn)
             if _score(turned) > _score(result):
                 result = turned
     return replace(
         result,
-        duration_s=time.perf_counter() - started,
+        duration_s=doc.duration_s + time.perf_counter() - started,
         profile=profile(engine, language),
     )
 
 
-def _confident_turn(engine: OcrEngine, page: PreparedImage, analysis: PageAnalysis) -> int:
+def _confident_turn(engine: OcrEngine, doc: PreparedDocument) -> int:
     """Tesseract's OSD turn (counter-clockwise degrees) when it is confident, else 0."""
-    orientation = engine.detect_orientation(_osd_view(page, analysis))
+    orientation = engine.detect_orientation(_osd_view(doc))
     log.debug("orientation detection: %s", orientation)
     if orientation is None or orientation.confidence < MIN_OSD_CONFIDENCE:
         return 0
@@ -251,10 +301,10 @@ def _score(result: OcrResult) -> float:
     return result.mean_confidence * math.log1p(len(result.words.words))
 
 
-def _osd_view(page: PreparedImage, analysis: PageAnalysis) -> PreparedImage:
+def _osd_view(doc: PreparedDocument) -> PreparedImage:
     """The page as OSD should see it: deskewed, upscaled, binarised as for reading."""
-    image, _ = _preprocess(page.image.convert("L"), analysis, turn=0, dpi=page.dpi)
-    return replace(page, image=image)
+    image, _ = doc.upright
+    return replace(doc.page, image=image.convert("L"))
 
 
 def _preprocess(
@@ -291,19 +341,20 @@ def _read(
     language: str,
     *,
     turn: int,
-    analysis: PageAnalysis | None = None,
+    prepared: tuple[Image.Image, Plan] | None = None,
 ) -> OcrResult:
     """Preprocess ``page`` (turned ``turn``° counter-clockwise first) and recognise it.
 
-    ``analysis`` of the unturned page may be passed to save measuring it again.
+    ``prepared``: the unturned page already preprocessed (:attr:`PreparedDocument.upright`).
     """
     image = page.image
     if turn:
         image = image.rotate(turn, expand=True)
     upright_size = image.size
-    if analysis is None or turn:
-        analysis = analyse(image.convert("L"))
-    image, plan = _preprocess(image, analysis, turn=turn, dpi=page.dpi)
+    if prepared is None or turn:
+        image, plan = _preprocess(image, analyse(image.convert("L")), turn=turn, dpi=page.dpi)
+    else:
+        image, plan = prepared
     notes = (*page.notes, *plan.notes())
     result = engine.recognize_page(replace(page, image=image, notes=notes), language)
     words = None
