@@ -87,9 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def options_from_args(args: argparse.Namespace, settings: Settings) -> WorkerOptions:
     """The worker's options from parsed arguments and settings."""
-    from worker.consumer import WorkerOptions, default_concurrency
+    from worker.consumer import WorkerOptions
+    from worker.pool import usable_cpus
 
-    concurrency = args.concurrency or default_concurrency()
+    concurrency = args.concurrency or usable_cpus()
     if concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
     if not 0 <= args.wait_seconds <= 20:

@@ -35,7 +35,6 @@ body is logged and left alone to reach the dead-letter queue the same way.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -58,7 +57,7 @@ from ocrjobs.services.maintenance import (
 from ocrjobs.services.retry import backoff_seconds
 from worker.acks import Acknowledger
 from worker.ocr.engine import OcrFailure, OcrResult
-from worker.pool import ChildDied, Slot, Slots
+from worker.pool import ChildDied, Slot, Slots, usable_cpus
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +69,6 @@ MAX_AHEAD = 3
 """Most items claimed and downloaded ahead per OCR process (adaptive prefetch)."""
 PREPARE_S = 0.1
 """About how long preparing an item (claim, download) may take while the OCR runs."""
-
-
-def default_concurrency() -> int:
-    """One OCR process per CPU the process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -104,7 +95,7 @@ class WorkerOptions:
         heartbeat_interval: Seconds between heartbeat log lines (0 disables them).
     """
 
-    concurrency: int = field(default_factory=default_concurrency)
+    concurrency: int = field(default_factory=usable_cpus)  # one OCR process per CPU
     prefetch: int | None = None
     buffer_seconds: float = 2.0
     wait_seconds: int = 20

@@ -9,13 +9,14 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from worker.ocr.engine import TIMEOUT, OcrFailure
-from worker.pool import PIPE_DEPTH, ChildDied, EngineSpec, OcrPool, OcrProcess, Slot
+from worker.pool import PIPE_DEPTH, ChildDied, EngineSpec, OcrPool, OcrProcess, Slot, usable_cpus
 
 pytestmark = [pytest.mark.ocr, pytest.mark.slow]
 
@@ -108,8 +109,9 @@ def test_pool_hands_out_seats_least_busy_process_first() -> None:
 
 @pytest.fixture
 def two_seats() -> Iterator[tuple[OcrPool, Slot, Slot]]:
-    """A pool of one OCR process and both its seats: the image it reads and the next."""
-    pool = OcrPool(1, EngineSpec(log_level="WARNING"))
+    """A pool of one OCR process and both its seats: the image it reads and the next,
+    which the process prepares on its second thread meanwhile."""
+    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=True))
     pool.start()
     try:
         a, b = pool.acquire(1), pool.acquire(1)
@@ -131,6 +133,21 @@ def test_a_busy_child_gets_its_next_image_queued_in_its_pipe(
     assert b.recognize(text_png(["Queued behind"]), "eng", 60).text == "Queued behind"
     slow.join()
     assert "slow page" in out["page"]
+
+
+def test_a_bad_image_prepared_ahead_fails_alone_and_in_order(
+    two_seats: tuple[OcrPool, Slot, Slot], page: bytes
+) -> None:
+    _, a, b = two_seats
+    out: list[object] = []
+    t = _read_in_thread(a, page, out)
+    time.sleep(0.1)
+    with pytest.raises(OcrFailure) as info:
+        b.recognize(b"\x89PNG\r\n\x1a\n truncated", "eng", 60)
+    assert info.value.code == "BAD_IMAGE"
+    t.join()
+    assert "slow page" in str(out[0])
+    assert a.recognize(text_png(["Still fine"]), "eng", 60).text == "Still fine"
 
 
 def test_a_timeout_does_not_lose_the_image_queued_behind(
@@ -220,6 +237,35 @@ def test_an_image_that_kills_its_process_alone_fails_and_the_next_is_read(
     assert len(out) == 1
     assert isinstance(out[0], ChildDied)
     assert line == ["Read after two deaths"]
+
+
+def test_processes_prepare_ahead_only_with_a_cpu_to_spare() -> None:
+    spec = EngineSpec(log_level="WARNING")
+    assert OcrPool(usable_cpus(), spec).spec.prepare_ahead is False
+    assert OcrPool(1, spec).spec.prepare_ahead is (usable_cpus() > 1)
+    assert OcrPool(usable_cpus(), replace(spec, prepare_ahead=True)).spec.prepare_ahead
+
+
+def test_a_process_without_its_second_thread_reads_in_order(page: bytes) -> None:
+    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=False))
+    pool.start()
+    try:
+        a, b = pool.acquire(1), pool.acquire(1)
+        assert a is not None
+        assert b is not None
+        out: list[object] = []
+        t = _read_in_thread(a, page, out)
+        time.sleep(0.05)
+        assert b.recognize(text_png(["Second in line"]), "eng", 60).text == "Second in line"
+        t.join()
+        assert "slow page" in str(out[0])
+        pid = pool.processes[0].pid
+        assert len(os.listdir(f"/proc/{pid}/task")) == 1
+        with pytest.raises(OcrFailure) as info:
+            a.recognize(b"not an image at all", "eng", 60)
+        assert info.value.code == "BAD_IMAGE"
+    finally:
+        pool.close()
 
 
 def test_unknown_engine_fails_at_start() -> None:
