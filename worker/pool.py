@@ -50,6 +50,8 @@ START_TIMEOUT_S = 120.0
 """How long a child may take to load its engine before the worker gives up."""
 PIPE_DEPTH = 2
 """Requests written ahead into a child's pipe: the one it reads and the next."""
+LARGE_IMAGE_PIXELS = 20_000_000
+"""While an image this large is read, the next is not prepared (A3 at 300 dpi is 17 Mpx)."""
 _IDLE_POLL_S = 0.01
 
 
@@ -148,19 +150,22 @@ def _child_main(conn: Connection, spec: EngineSpec) -> None:
         return
     conn.send(("ready", engine.name, engine.psm))
     with engine:
-        ahead = spec.prepare_ahead
-        _serve(conn, engine, ahead=usable_cpus() > 1 if ahead is None else ahead)
+        _serve(conn, engine, ahead=bool(spec.prepare_ahead))
 
 
 def _serve(conn: Connection, engine: OcrEngine, *, ahead: bool) -> None:
     """Answer requests in order.
 
-    With ``ahead`` a second thread takes the next request from the pipe and decodes,
-    analyses and preprocesses it (:func:`~worker.ocr.preprocess.prepare_document`) while
-    this thread waits in Tesseract, which releases the GIL: on a full page that takes
-    ~0.2 s of Python off the path between two recognitions. At most one image is
-    prepared ahead. It pays only with a CPU to spare for it (see
-    :attr:`EngineSpec.prepare_ahead`).
+    A second thread takes each request from the pipe as soon as it arrives: the parent
+    writes the next image while this one is read, and must never be stuck writing a
+    large image into a full pipe while this thread writes a long reply into the other
+    direction (both would wait for ever, and the parent's timeouts with them). With
+    ``ahead`` that thread also decodes, analyses and preprocesses the image
+    (:func:`~worker.ocr.preprocess.prepare_document`) while this thread waits in
+    Tesseract, which releases the GIL: on a full page that takes ~0.2 s of Python off
+    the path between two recognitions. It pays only with a CPU to spare for it (see
+    :attr:`EngineSpec.prepare_ahead`). One image is prepared ahead at most, none of
+    :data:`LARGE_IMAGE_PIXELS` or more while a large one is read (memory).
     """
     from worker.ocr.preprocess import (
         PreparedDocument,
@@ -169,32 +174,50 @@ def _serve(conn: Connection, engine: OcrEngine, *, ahead: bool) -> None:
         recognize_document,
     )
 
-    if not ahead:
-        while (request := _receive(conn)) is not None:
-            image, language = request
-            _send_outcome(conn, _attempt(recognize_document, engine, image, language))
-        return
+    inbox: queue.SimpleQueue[PreparedDocument | OcrFailure | tuple[bytes, str] | None]
+    inbox = queue.SimpleQueue()
+    room = threading.Semaphore(1)  # may the receiving thread prepare the next image?
 
-    ready: queue.SimpleQueue[PreparedDocument | OcrFailure | None] = queue.SimpleQueue()
-    room = threading.Semaphore(1)
+    def receive() -> None:
+        try:
+            # Always take the request out of the pipe at once (the parent's timeouts run
+            # on the thread that writes into it); only its preparation waits for room.
+            while (request := _receive(conn)) is not None:
+                if ahead:
+                    room.acquire()
+                    inbox.put(_attempt(prepare_document, engine, *request))
+                else:
+                    inbox.put(request)
+                del request
+        except BaseException:
+            # Without this thread nothing would answer: die, so the parent replaces us.
+            log.exception("OCR process: receiving thread failed")
+            os._exit(70)
+        finally:
+            inbox.put(None)
 
-    def prepare() -> None:
-        while True:
-            room.acquire()
-            request = _receive(conn)
-            if request is None:
-                ready.put(None)
-                return
-            image, language = request
-            ready.put(_attempt(prepare_document, engine, image, language))
-
-    threading.Thread(target=prepare, name="prepare", daemon=True).start()
-    while (doc := ready.get()) is not None:
-        room.release()
-        _send_outcome(
-            conn, doc if isinstance(doc, OcrFailure) else _attempt(read_document, engine, doc)
+    threading.Thread(target=receive, name="receive", daemon=True).start()
+    while (item := inbox.get()) is not None:
+        # A large page keeps the room until it is read: two of them would double the
+        # process's peak memory.
+        hold = (
+            isinstance(item, PreparedDocument)
+            and item.page.image.width * item.page.image.height >= LARGE_IMAGE_PIXELS
         )
-        del doc  # free the pixels before waiting for the next image
+        if ahead and not hold:
+            room.release()
+        outcome: OcrResult | OcrFailure
+        if isinstance(item, tuple):
+            outcome = _attempt(recognize_document, engine, *item)
+        elif isinstance(item, OcrFailure):
+            outcome = item
+        else:
+            outcome = _attempt(read_document, engine, item)
+        del item  # free the pixels before the next image is prepared or waited for
+        if hold:
+            room.release()
+        _send_outcome(conn, outcome)
+        del outcome
 
 
 def _receive(conn: Connection) -> tuple[bytes, str] | None:
@@ -229,6 +252,8 @@ class OcrProcess:
     """One child process and the parent's end of its pipe."""
 
     def __init__(self, index: int, spec: EngineSpec) -> None:
+        if spec.prepare_ahead is None:
+            spec = replace(spec, prepare_ahead=usable_cpus() > 1)
         self.index = index
         self.spec = spec
         self.engine_name = ""
@@ -240,7 +265,11 @@ class OcrProcess:
     @property
     def pid(self) -> int | None:
         """The child's process id (``None`` before start)."""
-        return self._proc.pid if self._proc is not None else None
+        proc = self._proc  # the feeder thread may replace it meanwhile
+        try:
+            return proc.pid if proc is not None else None
+        except ValueError:  # closed by kill() in between
+            return None
 
     def start(self) -> None:
         """Spawn the child and wait until its engine is loaded.
@@ -409,10 +438,11 @@ class _Feeder:
     its pipe, replies handed back in order, timeouts handled as in
     :meth:`OcrProcess.recognize` (the requests queued behind are sent to the new child).
 
-    A child that dies with several requests in its pipe may have died preparing the next
-    image rather than reading the first (:func:`_serve`), so none of them is blamed: each
-    is sent again alone to the new child, and only one that kills a child while alone in
-    its pipe fails (:class:`ChildDied`).
+    A child that prepares ahead (:func:`_serve`) and dies with several requests in its
+    pipe may have died preparing the next image rather than reading the first, so none of
+    them is blamed: each is sent again alone to the new child, and only one that kills a
+    child while alone in its pipe fails (:class:`ChildDied`). A child that does not
+    prepare ahead only ever works on the first.
     """
 
     def __init__(self, proc: OcrProcess) -> None:
@@ -428,6 +458,9 @@ class _Feeder:
         head_since = 0.0  # when the child could start sent[0]
         alone = False  # sent[0] came from retry: nothing goes into the pipe behind it
         while True:
+            if self.stopping:  # e.g. the pool was killed while a crash was being handled
+                self._fail([*sent, *retry], ChildDied("OCR pool stopped"))
+                return
             depth = 1 if retry or alone else PIPE_DEPTH
             while len(sent) < depth:
                 req: _Request | None
@@ -443,9 +476,10 @@ class _Feeder:
                 if req is None:  # stop
                     self._fail([*sent, *retry], ChildDied("OCR pool stopped"))
                     return
-                if not sent:
-                    head_since = time.perf_counter()
+                first = not sent
                 if self._send(req, sent):
+                    if first:  # after a possible start: the engine's load is not its time
+                        head_since = time.perf_counter()
                     sent.append(req)
             alone = alone and bool(sent)
             if not sent:
@@ -458,7 +492,8 @@ class _Feeder:
                 reply = self.proc.reply(wait)
             except (EOFError, OSError) as exc:
                 code = self.proc.exitcode
-                if len(sent) > 1:
+                if len(sent) > 1 and self.proc.spec.prepare_ahead:
+                    # It may have died preparing the next image, not reading this one.
                     log.warning(
                         "OCR process %d died (exit code %s) with %d images in its pipe; "
                         "sending each again alone",
@@ -554,7 +589,9 @@ class _Seat:
         req = _Request(image, language, timeout_s)
         self.feeder.inbox.put(req)
         # The feeder always answers; the bound only guards against a bug in it.
-        if not req.done.wait(PIPE_DEPTH * timeout_s + START_TIMEOUT_S):
+        # Worst case: the image ahead crashes its process, crashes it again alone, then
+        # this one is read; each after a restart.
+        if not req.done.wait((PIPE_DEPTH + 1) * timeout_s + 2 * START_TIMEOUT_S):
             raise ChildDied(f"OCR process {self.index} did not answer")
         if req.error is not None:
             raise req.error

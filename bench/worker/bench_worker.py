@@ -13,14 +13,15 @@ For each image set (generated full pages, generated single text lines) it measur
    files in a loop through :func:`worker.ocr.preprocess.recognize_document` (what the
    worker's OCR processes call), no pipeline at all;
 3. ``worker-N``: ``python -m worker --concurrency N`` draining the same images end to end
-   from the embedded local stack (moto S3 + SQS + DynamoDB in this process, SQLite).
+   from the local stack (moto S3 + SQS + DynamoDB in its own process,
+   :mod:`bench.localserver`; SQLite).
 
 The rows and objects are created up front with their messages unsent; a feeder then sends
 messages in batches so that the queue never holds more than ``--queue-depth`` visible
 messages: moto's SQS scans the whole queue on every receive, so a deep queue would measure
 moto, not us. The clock starts when the first message is sent (the worker is already up)
-and stops when the database shows every item finished. CPU seconds are reported for
-this process (moto + feeder + poller) and for the worker (parent + OCR processes).
+and stops when the database shows every item finished. CPU time per item is reported for
+moto's process, the worker's parent and its OCR processes.
 """
 
 from __future__ import annotations

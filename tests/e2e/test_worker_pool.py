@@ -138,7 +138,8 @@ def test_a_busy_child_gets_its_next_image_queued_in_its_pipe(
 def test_a_bad_image_prepared_ahead_fails_alone_and_in_order(
     two_seats: tuple[OcrPool, Slot, Slot], page: bytes
 ) -> None:
-    _, a, b = two_seats
+    pool, a, b = two_seats
+    before = pool.processes[0].pid
     out: list[object] = []
     t = _read_in_thread(a, page, out)
     time.sleep(0.1)
@@ -148,6 +149,7 @@ def test_a_bad_image_prepared_ahead_fails_alone_and_in_order(
     t.join()
     assert "slow page" in str(out[0])
     assert a.recognize(text_png(["Still fine"]), "eng", 60).text == "Still fine"
+    assert pool.processes[0].pid == before
 
 
 def test_a_timeout_does_not_lose_the_image_queued_behind(
@@ -239,6 +241,51 @@ def test_an_image_that_kills_its_process_alone_fails_and_the_next_is_read(
     assert line == ["Read after two deaths"]
 
 
+def test_without_preparing_ahead_a_crash_fails_the_image_being_read(page: bytes) -> None:
+    # The process never touches the next image before it has answered: no doubt.
+    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=False))
+    pool.start()
+    try:
+        a, b = pool.acquire(1), pool.acquire(1)
+        assert a is not None
+        assert b is not None
+        victim = pool.processes[0].pid
+        assert victim is not None
+        out: list[object] = []
+        t = _read_in_thread(a, page, out)
+        time.sleep(0.05)
+        threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
+        assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
+        t.join()
+        assert len(out) == 1
+        assert isinstance(out[0], ChildDied)
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_a_process_takes_the_next_image_out_of_its_pipe_while_reading(
+    page: bytes, ahead: bool
+) -> None:
+    # Otherwise the parent, writing a large image into a full pipe, could wait for ever
+    # on a child writing a long reply into the other direction, and time out nothing.
+    p = OcrProcess(0, EngineSpec(log_level="WARNING", prepare_ahead=ahead))
+    p.start()
+    try:
+        p.send(page, "eng")
+        large = b"\0" * 4_000_000  # many times what the pipe holds
+        taken = threading.Event()
+        threading.Thread(target=lambda: (p.send(large, "eng"), taken.set())).start()
+        assert taken.wait(30)
+        assert p.reply(0) is None  # still reading the page
+        first, second = p.reply(60), p.reply(60)
+        assert first is not None
+        assert first[0] == "ok"
+        assert second == ("fail", "BAD_IMAGE", second[2] if second else None)
+    finally:
+        p.close()
+
+
 def test_processes_prepare_ahead_only_with_a_cpu_to_spare() -> None:
     spec = EngineSpec(log_level="WARNING")
     assert OcrPool(usable_cpus(), spec).spec.prepare_ahead is False
@@ -259,8 +306,6 @@ def test_a_process_without_its_second_thread_reads_in_order(page: bytes) -> None
         assert b.recognize(text_png(["Second in line"]), "eng", 60).text == "Second in line"
         t.join()
         assert "slow page" in str(out[0])
-        pid = pool.processes[0].pid
-        assert len(os.listdir(f"/proc/{pid}/task")) == 1
         with pytest.raises(OcrFailure) as info:
             a.recognize(b"not an image at all", "eng", 60)
         assert info.value.code == "BAD_IMAGE"

@@ -303,8 +303,12 @@ def _score(result: OcrResult) -> float:
 
 def _osd_view(doc: PreparedDocument) -> PreparedImage:
     """The page as OSD should see it: deskewed, upscaled, binarised as for reading."""
-    image, _ = doc.upright
-    return replace(doc.page, image=image.convert("L"))
+    page = doc.page
+    if page.image.mode == "L":
+        image, _ = doc.upright  # the same steps on the same pixels
+    else:  # grey first, as OSD has always seen it
+        image, _ = _preprocess(page.image.convert("L"), doc.analysis, turn=0, dpi=page.dpi)
+    return replace(page, image=image)
 
 
 def _preprocess(
