@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="messages received ahead cover about this much OCR time (≤ 20; 0: none)",
     )
+    p.add_argument(
+        "--prepare-ahead",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="each OCR process prepares its next image on a second thread "
+        "(auto: when the processes leave a CPU free; say off where a CPU quota, "
+        "not the CPU count, limits the worker)",
+    )
     p.add_argument("--drain", action="store_true", help="stop when the queue is empty")
     p.add_argument("--once", action="store_true", help="handle one receive's messages, then stop")
     p.add_argument("--engine", choices=["tesserocr", "pytesseract"], default=None)
@@ -104,6 +112,7 @@ def options_from_args(args: argparse.Namespace, settings: Settings) -> WorkerOpt
         once=args.once,
         engine=args.engine or settings.ocr_engine or None,
         psm=args.psm,
+        prepare_ahead={"on": True, "off": False}.get(args.prepare_ahead),
         backoff_base=args.backoff_base,
         backoff_cap=args.backoff_cap,
         sweep_interval=args.sweep_interval,
@@ -122,6 +131,7 @@ def engine_spec(settings: Settings, options: WorkerOptions, log_level: str) -> E
         max_bytes=settings.max_file_bytes,
         max_pixels=settings.max_pixels,
         log_level=log_level,
+        prepare_ahead=options.prepare_ahead,
     )
 
 

@@ -89,6 +89,9 @@ class WorkerOptions:
         once: Handle the messages of one receive, then stop.
         engine: OCR engine name (``None``: the ``ocr_engine`` setting, else the fastest).
         psm: Tesseract page segmentation mode.
+        prepare_ahead: Each OCR process prepares its next image on a second thread
+            (``None``: when the processes leave a CPU free; see
+            :attr:`worker.pool.EngineSpec.prepare_ahead`).
         backoff_base: First backoff window for transient failures, in seconds.
         backoff_cap: Largest backoff window, in seconds.
         sweep_interval: Seconds between maintenance sweeps (0 disables them).
@@ -103,6 +106,7 @@ class WorkerOptions:
     once: bool = False
     engine: str | None = None
     psm: int = 3
+    prepare_ahead: bool | None = None
     backoff_base: float = 2.0
     backoff_cap: float = 900.0
     sweep_interval: float = 60.0

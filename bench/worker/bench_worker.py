@@ -203,7 +203,7 @@ def run_worker(
     images: Sequence[bytes],
     language: str,
     concurrency: int,
-    engine: str | None,
+    worker_args: Sequence[str],
     depth_limit: int,
     workdir: Path,
 ) -> WorkerRun:
@@ -220,7 +220,7 @@ def run_worker(
                 images,
                 language,
                 concurrency,
-                engine,
+                worker_args,
                 depth_limit,
                 workdir,
             )
@@ -235,7 +235,7 @@ def _drain(
     images: Sequence[bytes],
     language: str,
     concurrency: int,
-    engine: str | None,
+    worker_args: Sequence[str],
     depth_limit: int,
     workdir: Path,
 ) -> WorkerRun:
@@ -293,8 +293,7 @@ def _drain(
         log_path = workdir / f"worker-{concurrency}.log"
         cmd = [sys.executable, "-m", "worker", "-c", str(concurrency), "--wait-seconds", "1"]
         cmd += ["--heartbeat-interval", "5", "--sweep-interval", "0"]
-        if engine:
-            cmd += ["--engine", engine]
+        cmd += worker_args
         with log_path.open("wb") as log:
             proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -368,6 +367,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--psm", type=int, default=3)
     p.add_argument("--engine", default=None, help="tesserocr or pytesseract (default: fastest)")
     p.add_argument(
+        "--prepare-ahead",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="the worker's option (off for both: scaling with the same per-process set-up)",
+    )
+    p.add_argument(
         "--queue-depth",
         type=int,
         default=40,
@@ -404,11 +409,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 s = run_engine(images, args.language, args.psm, args.engine)
                 results.append(Result(kind, "engine", len(images), s))
                 print(f"{kind:5} engine     {len(images) / s:8.2f} img/s", flush=True)
+            worker_args = ["--prepare-ahead", args.prepare_ahead]
+            if args.engine:
+                worker_args += ["--engine", args.engine]
             for n in args.concurrency:
-                w = run_worker(images, args.language, n, args.engine, args.queue_depth, workdir)
+                w = run_worker(images, args.language, n, worker_args, args.queue_depth, workdir)
+                label = f"worker-{n}"
+                if args.prepare_ahead != "auto":
+                    label += f"-ahead-{args.prepare_ahead}"
                 r = Result(
                     kind,
-                    f"worker-{n}",
+                    label,
                     len(images),
                     w.seconds,
                     w.cpu_moto_s,
@@ -419,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 results.append(r)
                 print(
-                    f"{kind:5} worker-{n}   {r.rate:8.2f} img/s  CPU ms per item: moto "
+                    f"{kind:5} {label}   {r.rate:8.2f} img/s  CPU ms per item: moto "
                     f"{1000 * w.cpu_moto_s / r.items:.1f}, worker parent "
                     f"{1000 * w.cpu_parent_s / r.items:.1f}, OCR {1000 * w.cpu_ocr_s / r.items:.1f}"
                     f"; {_rss_note(w.rss_kb)}",

@@ -25,7 +25,7 @@ from ocrjobs.services import audit, jobs, processing
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import message_for
 from ocrjobs.services.retry import backoff_seconds
-from worker.cli import build_parser, options_from_args
+from worker.cli import build_parser, engine_spec, options_from_args
 from worker.consumer import MAX_AHEAD, MAX_BUFFER, Pace, Worker, WorkerOptions
 from worker.logs import JsonFormatter
 from worker.ocr.engine import BAD_IMAGE, OcrFailure, OcrResult
@@ -391,6 +391,12 @@ def test_cli_options(fake_ctx: Context) -> None:
     args = build_parser().parse_args(["-c", "3", "--drain", "--engine", "pytesseract"])
     o = options_from_args(args, fake_ctx.settings)
     assert (o.concurrency, o.drain, o.engine, o.capacity) == (3, True, "pytesseract", 6)
+    assert o.prepare_ahead is None  # auto: decided by the OCR pool
+    for choice, value in (("on", True), ("off", False), ("auto", None)):
+        args = build_parser().parse_args(["--prepare-ahead", choice])
+        o = options_from_args(args, fake_ctx.settings)
+        assert o.prepare_ahead is value
+        assert engine_spec(fake_ctx.settings, o, "INFO").prepare_ahead is value
 
 
 def test_pace_sizes_the_buffer_from_recent_ocr_times() -> None:
