@@ -107,11 +107,11 @@ def test_pool_hands_out_seats_least_busy_process_first() -> None:
         pool.close()
 
 
-@pytest.fixture
-def two_seats() -> Iterator[tuple[OcrPool, Slot, Slot]]:
-    """A pool of one OCR process and both its seats: the image it reads and the next,
-    which the process prepares on its second thread meanwhile."""
-    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=True))
+@contextlib.contextmanager
+def one_process_two_seats(*, ahead: bool) -> Iterator[tuple[OcrPool, Slot, Slot]]:
+    """A pool of one OCR process and both its seats: the image it reads and the next
+    (which, ``ahead``, it prepares on its second thread meanwhile)."""
+    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=ahead))
     pool.start()
     try:
         a, b = pool.acquire(1), pool.acquire(1)
@@ -120,6 +120,12 @@ def two_seats() -> Iterator[tuple[OcrPool, Slot, Slot]]:
         yield pool, a, b
     finally:
         pool.close()
+
+
+@pytest.fixture
+def two_seats() -> Iterator[tuple[OcrPool, Slot, Slot]]:
+    with one_process_two_seats(ahead=True) as seats:
+        yield seats
 
 
 def test_a_busy_child_gets_its_next_image_queued_in_its_pipe(
@@ -200,22 +206,25 @@ def _serving_replacement(pool: OcrPool, old: int) -> int:
     raise AssertionError("the OCR process was not replaced")
 
 
-def test_a_crash_with_two_images_in_the_pipe_reads_each_again_alone(
-    two_seats: tuple[OcrPool, Slot, Slot], page: bytes
-) -> None:
-    # The child prepares the next image while it reads one, so either may have killed it.
-    pool, a, b = two_seats
-    victim = pool.processes[0].pid
-    assert victim is not None
-    out: list[object] = []
-    t = _read_in_thread(a, page, out)
-    time.sleep(0.05)
-    threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
-    assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
-    t.join()
-    assert len(out) == 1
-    assert "slow page" in str(out[0])
-    assert pool.processes[0].pid != victim
+@pytest.mark.parametrize("ahead", [True, False])
+def test_a_crash_with_two_images_in_the_pipe(page: bytes, ahead: bool) -> None:
+    # Preparing ahead, the process may have died on either image: each is read again
+    # alone. Otherwise it never touched the second one: the first is to blame.
+    with one_process_two_seats(ahead=ahead) as (pool, a, b):
+        victim = pool.processes[0].pid
+        assert victim is not None
+        out: list[object] = []
+        t = _read_in_thread(a, page, out)
+        time.sleep(0.05)
+        threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
+        assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
+        t.join()
+        assert len(out) == 1
+        if ahead:
+            assert "slow page" in str(out[0])
+        else:
+            assert isinstance(out[0], ChildDied)
+        assert pool.processes[0].pid != victim
 
 
 def test_an_image_that_kills_its_process_alone_fails_and_the_next_is_read(
@@ -241,28 +250,6 @@ def test_an_image_that_kills_its_process_alone_fails_and_the_next_is_read(
     assert line == ["Read after two deaths"]
 
 
-def test_without_preparing_ahead_a_crash_fails_the_image_being_read(page: bytes) -> None:
-    # The process never touches the next image before it has answered: no doubt.
-    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=False))
-    pool.start()
-    try:
-        a, b = pool.acquire(1), pool.acquire(1)
-        assert a is not None
-        assert b is not None
-        victim = pool.processes[0].pid
-        assert victim is not None
-        out: list[object] = []
-        t = _read_in_thread(a, page, out)
-        time.sleep(0.05)
-        threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
-        assert b.recognize(text_png(["Resent"]), "eng", 60).text == "Resent"
-        t.join()
-        assert len(out) == 1
-        assert isinstance(out[0], ChildDied)
-    finally:
-        pool.close()
-
-
 @pytest.mark.parametrize("ahead", [False, True])
 def test_a_process_takes_the_next_image_out_of_its_pipe_while_reading(
     page: bytes, ahead: bool
@@ -275,7 +262,12 @@ def test_a_process_takes_the_next_image_out_of_its_pipe_while_reading(
         p.send(page, "eng")
         large = b"\0" * 4_000_000  # many times what the pipe holds
         taken = threading.Event()
-        threading.Thread(target=lambda: (p.send(large, "eng"), taken.set())).start()
+
+        def send_large() -> None:
+            p.send(large, "eng")
+            taken.set()
+
+        threading.Thread(target=send_large).start()
         assert taken.wait(30)
         assert p.reply(0) is None  # still reading the page
         first, second = p.reply(60), p.reply(60)
@@ -294,12 +286,7 @@ def test_processes_prepare_ahead_only_with_a_cpu_to_spare() -> None:
 
 
 def test_a_process_without_its_second_thread_reads_in_order(page: bytes) -> None:
-    pool = OcrPool(1, EngineSpec(log_level="WARNING", prepare_ahead=False))
-    pool.start()
-    try:
-        a, b = pool.acquire(1), pool.acquire(1)
-        assert a is not None
-        assert b is not None
+    with one_process_two_seats(ahead=False) as (_, a, b):
         out: list[object] = []
         t = _read_in_thread(a, page, out)
         time.sleep(0.05)
@@ -309,8 +296,6 @@ def test_a_process_without_its_second_thread_reads_in_order(page: bytes) -> None
         with pytest.raises(OcrFailure) as info:
             a.recognize(b"not an image at all", "eng", 60)
         assert info.value.code == "BAD_IMAGE"
-    finally:
-        pool.close()
 
 
 def test_unknown_engine_fails_at_start() -> None:
