@@ -6,8 +6,8 @@ unreachable, the process dies), the items stay PENDING with ``enqueued_at`` NULL
 :func:`requeue_unsent` sends them later: the desktop runs it every minute and
 ``ocrjobs requeue`` on demand (the operators' side, which holds ``sqs:SendMessage``;
 the workers' role deliberately does not). A message is never sent for a row that was
-not committed; an item can at worst be sent twice (crash between send and stamp), which
-the worker's conditional claim makes harmless.
+not committed; an item can at worst be sent twice (crash between send and stamp, or the
+database lost between them), which the worker's conditional claim makes harmless.
 """
 
 from __future__ import annotations
@@ -62,9 +62,21 @@ def send_items(ctx: Context, items: Sequence[JobItem], languages: dict[str, str]
         return len(items)
     sent = [i.id for i in items if str(i.id) not in failed]
     if sent:
-        with ctx.uow(write=True) as uow:
-            uow.repo.mark_enqueued(sent, ctx.clock())
-            uow.commit()
+        try:
+            with ctx.uow(write=True) as uow:
+                uow.repo.mark_enqueued(sent, ctx.clock())
+                uow.commit()
+        except OcrJobsError as exc:
+            # The messages are in the queue; only the stamp is missing. Raising would
+            # report a created job as failed. requeue_unsent sends them again after the
+            # grace period, which the worker's conditional claim makes harmless.
+            log.warning(
+                "queued items=%d queue=%s but could not stamp enqueued_at: %s; "
+                "they may be sent again",
+                len(sent),
+                ctx.queue.name,
+                exc,
+            )
     log.info(
         "queued items=%d unsent=%d queue=%s in %.3fs",
         len(sent),

@@ -211,7 +211,21 @@ def create_job(
         unsent,
         time.perf_counter() - t0,
     )
-    return CreateResult(job=get_job(ctx, job_id), rejected=tuple(rejected), unsent=unsent)
+    return CreateResult(job=_created(ctx, job, items), rejected=tuple(rejected), unsent=unsent)
+
+
+def _created(ctx: Context, job: Job, items: Sequence[JobItem]) -> JobDetail:
+    """The job as stored now; as committed if it cannot be read back.
+
+    The job exists once committed: a database lost (or a delete) right after the commit
+    must not turn a created job into a reported failure, which would invite a second
+    submission of the same files.
+    """
+    try:
+        return get_job(ctx, job.id)
+    except OcrJobsError as exc:
+        log.warning("created job=%s but could not read it back: %s", job.id, exc)
+        return JobDetail(job=job, counts=_count(items), items=tuple(items))
 
 
 def _check_and_upload(

@@ -844,6 +844,44 @@ def test_commit_failure_at_create_leaves_no_audit_event(
     assert_nothing_left(fake_ctx)
 
 
+def test_database_lost_right_after_the_commit_still_reports_the_job(
+    fake_ctx: Context, engine: Engine, tmp_path: Path
+) -> None:
+    """The job is committed and its messages sent, then the database goes away: the
+    stamp and the read-back fail, but the submission is not reported as failed (which
+    would invite the operator to submit the same files again)."""
+    _, queue, _ = fakes(fake_ctx)
+    commits = 0
+
+    class LostAfterFirstCommit(UnitOfWork):
+        def __enter__(self) -> UnitOfWork:
+            if commits:
+                raise BackendUnavailable("database", "test", "connection lost")
+            return super().__enter__()
+
+        def commit(self) -> None:
+            nonlocal commits
+            super().commit()
+            commits += 1
+
+    def uow(*, write: bool = False) -> UnitOfWork:
+        return LostAfterFirstCommit(engine, write=write)
+
+    ctx = replace(fake_ctx, uow=uow)
+    result = svc.create_job(ctx, "committed", valid_files(tmp_path, 3))
+    assert result.job is not None
+    assert result.unsent == 0  # sent, only not stamped
+    assert result.job.counts.pending == 3
+    assert len(queue.bodies) == 3
+    # Back up: the rows are there, unstamped, so requeue sends them again (harmless: the
+    # worker's claim is conditional), and then never again.
+    stored = svc.get_job(fake_ctx, result.job.job.id)
+    assert {i.id for i in stored.items} == {i.id for i in result.job.items}
+    assert all(i.enqueued_at is None for i in stored.items)
+    assert requeue_unsent(fake_ctx, timedelta(0)) == 3
+    assert requeue_unsent(fake_ctx, timedelta(0)) == 0
+
+
 def test_delete_with_s3_down_can_be_finished_later(fake_ctx: Context, tmp_path: Path) -> None:
     store, _, _ = fakes(fake_ctx)
     created = create(fake_ctx, tmp_path, 2)
