@@ -74,7 +74,7 @@ FONT_FILES = (
     "DejaVuSansMono.ttf",
 )
 
-CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "shadow", "samples")
+CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "shadow", "photo", "samples")
 """What each category is (see :func:`generate`):
 
 * ``clean``: a scan-like page, font size 22-30 px at 300 dpi (about 5-7 pt), straight.
@@ -84,8 +84,15 @@ CATEGORIES = ("clean", "small", "rotated", "skewed", "noisy", "shadow", "samples
 * ``noisy``: phone-photo-like: low contrast, uneven light, blur, sensor noise, JPEG.
 * ``shadow``: clean pages under a shadow: light falling to 30-55% across or down the
   page, no noise (a page photographed under a lamp, the edge of a scanner lid).
+* ``photo``: a phone photo of a whole A4 sheet (2480×3508 px, no resolution in the file):
+  a paragraph of 30-42 px text on an otherwise blank page, with the ``noisy`` treatment.
+  Unlike ``noisy`` (the paper cropped close around the text), most of the picture is
+  noisy paper.
 * ``samples``: ``resources/samples/*.png`` as they are (clean, 42 px DejaVu Sans, 300 dpi).
 """
+
+A4_PX = (2480, 3508)
+"""An A4 sheet at 300 dpi."""
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
@@ -225,6 +232,23 @@ def generate(per_category: int = 10, seed: int = 6) -> Iterator[Sample]:
                 size = rng.randint(7, 11)
                 page, truth = render_page(text, font, size)
                 yield Sample(name, category, language, font.name, truth, _png(page), f"{size}px")
+                continue
+            if category == "photo":
+                level = rng.uniform(0.3, 1.0)
+                size = rng.randint(30, 42)
+                page, truth = render_page(text, font, size)
+                sheet = Image.new("L", A4_PX, 255)
+                sheet.paste(page, (rng.randint(100, 300), rng.randint(100, 600)))
+                data = _photo(sheet, nprng, level)
+                yield Sample(
+                    name,
+                    category,
+                    language,
+                    font.name,
+                    truth,
+                    data,
+                    f"{size}px A4 noise{level:.2f}",
+                )
                 continue
             size = rng.randint(22, 30)
             page, truth = render_page(text, font, size)

@@ -23,7 +23,11 @@ processes run on two threads. In order, on the decoded page:
    become about :data:`TARGET_LINE_PX` (Tesseract reads 7-11 px type badly; 3× larger it
    reads it almost perfectly).
 6. **Binarisation** only for noisy pages (phone photos): the background (uneven light)
-   is divided out, the page smoothed and thresholded with Otsu. A page that is not noisy
+   is divided out, the page smoothed and thresholded with Otsu, unless Otsu's threshold
+   falls inside the paper's own noise (:func:`ink_threshold`). Noisy means background
+   noise over :data:`NOISE_THRESHOLD`, or over :data:`SPLIT_NOISE` on a page whose global
+   threshold (Tesseract's own) would split the paper (:func:`splits_paper`): a photo of a
+   whole sheet, where Tesseract otherwise reads nothing at all. A page that is not noisy
    but unevenly lit (a shadow, a lamp) only gets its background divided out and stays
    grey. Clean pages gain nothing from either, so they are left to Tesseract's own
    thresholding.
@@ -64,6 +68,19 @@ from worker.ocr.image_checks import PreparedImage, prepare_image
 log = logging.getLogger(__name__)
 
 NOISE_THRESHOLD = 6.0
+"""Background noise (grey levels, :attr:`PageAnalysis.noise`) over which a page is
+binarised by us rather than left to Tesseract's thresholding."""
+SPLIT_NOISE = 2.0
+"""Background noise over which a page whose global threshold splits its paper
+(:attr:`PageAnalysis.splits_paper`) is binarised by us too. Clean and shadowed rendered
+pages measure 0.0-0.5; whole-sheet phone photos of bench/accuracy 5.1-9.5."""
+PAPER_SPLIT_SIGMAS = 1.0
+"""A global Otsu threshold this close to the paper's median (in the paper's standard
+deviations, from its median absolute deviation) splits the paper itself: a sixth or
+more of it would become "ink"."""
+PAPER_CLEAR_SIGMAS = 4.0
+"""Where the ink threshold goes instead when Otsu splits the paper: this far below the
+paper's median, so its noise stays paper."""
 """Background noise (standard deviation, grey levels) above which the page is binarised."""
 MIN_SKEW_DEG = 0.5
 """Smaller angles are left to Tesseract, which copes with them."""
@@ -129,6 +146,10 @@ class PageAnalysis:
             the paper's brightness (1.0: even; a page in a shadow is under 0.8).
         ink_box: ``(left, top, right, bottom)`` pixels of the analysed page holding every
             mark darker than :data:`MARK_LEVEL`; ``None`` for a blank page.
+        splits_paper: A global Otsu threshold of the page as it is (what Tesseract
+            applies) falls inside its paper's brightness (see :func:`splits_paper`): a
+            photo of a whole sheet, mostly noisy paper, whose text Tesseract then does
+            not find at all.
     """
 
     noise: float
@@ -137,6 +158,12 @@ class PageAnalysis:
     sideways: bool = False
     paper: float = 1.0
     ink_box: tuple[int, int, int, int] | None = None
+    splits_paper: bool = False
+
+    @property
+    def noisy(self) -> bool:
+        """Binarise it ourselves; its "ink" is everywhere, so never crop it."""
+        return self.noise > NOISE_THRESHOLD or (self.splits_paper and self.noise > SPLIT_NOISE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +356,7 @@ def _preprocess(
     if scale != 1.0:
         plan = replace(plan, scale=scale)
         image = _resize(image, scale)
-    if analysis.noise > NOISE_THRESHOLD:
+    if analysis.noisy:
         plan = replace(plan, binarize=True)
         image = binarize(image.convert("L"), sigma=_ANALYSIS_SIGMA * scale)
     elif analysis.paper < UNEVEN_PAPER:
@@ -407,6 +434,7 @@ def analyse(grey: Image.Image) -> PageAnalysis:
         sideways=sideways,
         paper=_evenness(paper),
         ink_box=_ink_box(smooth, max(threshold, MARK_LEVEL), grey.size),
+        splits_paper=splits_paper(_histogram(grey)),
     )
 
 
@@ -449,7 +477,7 @@ def _crop_box(
     no top or right offset did.
     """
     box = analysis.ink_box
-    if box is None or analysis.noise > NOISE_THRESHOLD:
+    if box is None or analysis.noisy:
         return None
     margin = math.ceil(max(dpi * CROP_MARGIN_INCH, analysis.line_px or 0.0))
     left, top = 0, max(0, box[1] - margin)
@@ -538,10 +566,58 @@ def _divide_out(grey: Image.Image, paper: Image.Image) -> Image.Image:
 
 
 def _smooth(flat: Image.Image, sigma: float) -> tuple[GreyArray, int]:
-    """``flat`` blurred by ``sigma`` and its Otsu threshold (pixels below it are ink)."""
+    """``flat`` blurred by ``sigma`` and its ink threshold (pixels below it are ink)."""
     blurred = flat.filter(ImageFilter.GaussianBlur(sigma))
-    hist = np.array(blurred.histogram(), dtype=np.float64)  # what bincount would count
-    return np.asarray(blurred, dtype=np.uint8), _otsu(hist)
+    return np.asarray(blurred, dtype=np.uint8), ink_threshold(_histogram(blurred))
+
+
+def _histogram(grey: Image.Image) -> npt.NDArray[np.float64]:
+    return np.array(grey.histogram(), dtype=np.float64)  # what bincount would count
+
+
+def ink_threshold(hist: npt.NDArray[np.float64]) -> int:
+    """Otsu's threshold of a 256-bin histogram, unless it splits the paper.
+
+    Otsu's two classes are meant to be ink and paper; on a page that is mostly noisy
+    paper (a photo of a whole sheet with a paragraph on it) both can be paper, and the
+    threshold then lands in the middle of the paper's noise. The threshold is then put
+    :data:`PAPER_CLEAR_SIGMAS` below the paper's median instead.
+    """
+    otsu = _otsu(hist)
+    paper = _paper_spread(hist)
+    if paper is None or not _splits(otsu, *paper):
+        return otsu
+    median, sigma = paper
+    return max(1, math.floor(median - PAPER_CLEAR_SIGMAS * sigma))
+
+
+def splits_paper(hist: npt.NDArray[np.float64]) -> bool:
+    """Whether the global Otsu threshold of a page's histogram falls inside its paper.
+
+    The paper is the page's median brightness (most of a page is paper) and its spread
+    the median absolute deviation; the threshold splits it when it is no more than
+    :data:`PAPER_SPLIT_SIGMAS` below the median. A page darker than its threshold for
+    the most part (light text on a dark ground) is never taken as split.
+    """
+    paper = _paper_spread(hist)
+    return paper is not None and _splits(_otsu(hist), *paper)
+
+
+def _splits(threshold: int, median: float, sigma: float) -> bool:
+    return median - PAPER_SPLIT_SIGMAS * sigma <= threshold <= median
+
+
+def _paper_spread(hist: npt.NDArray[np.float64]) -> tuple[float, float] | None:
+    """Median and robust standard deviation (1.4826 × MAD, at least 1) of a histogram."""
+    total = hist.sum()
+    if total == 0:
+        return None
+    cumulative = np.cumsum(hist)
+    median = int(np.searchsorted(cumulative, total / 2))
+    levels = np.arange(256)
+    deviations = np.bincount(np.abs(levels - median), weights=hist, minlength=256)
+    mad = int(np.searchsorted(np.cumsum(deviations), total / 2))
+    return float(median), max(1.0, 1.4826 * mad)
 
 
 def otsu_threshold(a: GreyArray) -> int:
