@@ -403,10 +403,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    status = main()
-    # Everything is cleaned up by now (database dropped, stack stopped, temp dir gone).
-    # Skip interpreter finalization: after a window showed a 1,000-item job, PySide 6.12
-    # aborts there ("none_dealloc" while collecting Qt wrappers; root cause not found).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    sys.exit(main())

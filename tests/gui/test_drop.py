@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -21,6 +22,20 @@ from ocrjobs.services.context import Context
 
 pytestmark = pytest.mark.gui
 
+DragT = TypeVar("DragT", QDragEnterEvent, QDragMoveEvent)
+
+
+def drag_event(kind: type[DragT], pos: QPointF, md: QMimeData) -> DragT:
+    """A copy drag with the left button at ``pos``.
+
+    PySide6 6.12 takes a QPointF and deprecates the QPoint form; before it, QPoint only.
+    """
+    args = (Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return kind(pos, *args)
+    except TypeError:
+        return kind(pos.toPoint(), *args)
+
 
 def drop_files(qtbot: QtBot, window: MainWindow, paths: list[Path]) -> QMimeData:
     """Send drag-enter, drag-move and drop with file URLs; returns the mime data (keep it)."""
@@ -29,11 +44,11 @@ def drop_files(qtbot: QtBot, window: MainWindow, paths: list[Path]) -> QMimeData
     pos = QPointF(window.width() / 2, window.height() / 2)
     actions = Qt.DropAction.CopyAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(pos, actions, md, buttons, mods)
+    enter = drag_event(QDragEnterEvent, pos, md)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     assert window.drop_overlay.isVisible()
-    move = QDragMoveEvent(pos, actions, md, buttons, mods)
+    move = drag_event(QDragMoveEvent, pos, md)
     QApplication.sendEvent(window, move)
     assert move.isAccepted()
     QApplication.sendEvent(window, QDropEvent(pos, actions, md, buttons, mods))
@@ -131,13 +146,7 @@ def test_a_drop_with_no_usable_file_creates_nothing(
 def test_non_file_drags_are_ignored(window: MainWindow) -> None:
     md = QMimeData()
     md.setText("just text")
-    enter = QDragEnterEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        md,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter = drag_event(QDragEnterEvent, QPointF(10, 10), md)
     QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
 
