@@ -67,7 +67,8 @@ from desktop.resources import Resources
 from desktop.search_dialog import SearchDialog
 from desktop.settings_dialog import SettingsDialog
 from desktop.status_bar import StatusBar
-from desktop.submission import create_job_in_child, throttled
+from desktop.submission import SubmissionProcess
+from desktop.submission_child import throttled
 from desktop.submit_dialog import Source, SubmitDialog
 from desktop.tasks import Report, TaskHandle, TaskRunner
 from desktop.uploads_panel import UploadsPanel
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         self.child_submissions = True
         """Create jobs in a child process when the backend can be rebuilt from settings
         (see :mod:`desktop.submission`); False runs them on a task thread here."""
+        self.submissions = SubmissionProcess()
+        """The long-lived child creating jobs; started when the backend is ready."""
         self.submit_dialog: SubmitDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -463,6 +466,7 @@ class MainWindow(QMainWindow):
         self.poller.reset()
         self.poller.start(settings.poll_interval if settings else 2.0)
         self._update_actions()
+        self._prepare_submissions()
         if settings is not None:
             self.outbox = Outbox(settings.data_path / "outbox")
             self.flush_outbox()
@@ -476,9 +480,32 @@ class MainWindow(QMainWindow):
                 self.backend.worker_note,
             )
 
+    def _submit_in_child(self) -> bool:
+        return (
+            self.child_submissions
+            and self.backend.settings is not None
+            and self.backend.mode in {Mode.LOCAL, Mode.AWS}
+        )
+
+    def _prepare_submissions(self) -> None:
+        """Have the submission process ready for this backend before the first drop."""
+        settings = self.backend.settings
+        if settings is not None and self._submit_in_child():
+            self.runner.run(
+                lambda: self.submissions.prepare(settings),
+                on_error=lambda e: log.warning(
+                    "the submission process did not start ahead; the first drop starts it",
+                    exc_info=e,
+                ),
+                label="start submission process",
+            )
+        elif self.submissions.pid is not None:
+            self.runner.run(self.submissions.retire, label="retire submission process")
+
     def _backend_failed(self, exc: BaseException) -> None:
         self.show_error(exc, self.tr("The backend could not start"))
         self.status.set_connection(False, error_text(exc))
+        self._prepare_submissions()  # no backend: the old one's child is not needed
 
     def _connection_changed(self, ok: bool, message: str) -> None:
         if not ok and not self.banner.isVisible():
@@ -719,16 +746,12 @@ class MainWindow(QMainWindow):
             return None
         files = list(files)
         settings = self.backend.settings
-        in_child = (
-            self.child_submissions
-            and settings is not None
-            and self.backend.mode in {Mode.LOCAL, Mode.AWS}
-        )
+        in_child = self._submit_in_child()
 
         def work(handle: TaskHandle, report: Report) -> CreateResult:
             if in_child:
                 assert settings is not None
-                return create_job_in_child(
+                return self.submissions.submit(
                     settings, name, files, language, report=report, cancel=handle.cancel_event
                 )
             return job_service.create_job(
@@ -1094,6 +1117,7 @@ class MainWindow(QMainWindow):
                     default_language=new.default_language
                 )
             self.poller.start(new.poll_interval)
+            self._prepare_submissions()  # a child for the updated settings
         if dialog.language_changed:
             self.banner.show_message(
                 Level.INFO, self.tr("The new language applies the next time OCR Jobs starts.")
@@ -1254,15 +1278,18 @@ class MainWindow(QMainWindow):
             for handle in self._uploads.values():
                 handle.cancel()
         self.poller.stop()
+        self.submissions.stop()  # the child exits once the cancelled uploads are undone
         self.save_state()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop polling, wait for background tasks, release the backend."""
+        """Stop polling, wait for background tasks and the submission process, release the
+        backend."""
         self.poller.stop()
         self.runner.shutdown()
+        self.submissions.join()  # before the local stack goes: a child may still be undoing
         self.backend.stop()
 
 

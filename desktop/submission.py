@@ -1,242 +1,414 @@
-"""Creating a job in a child process, so uploads never hold the GUI process's interpreter.
+"""Creating jobs in a long-lived child process, so uploads never hold the GUI process's interpreter.
 
 ``create_job`` checks every file with Pillow and uploads on ``upload_concurrency``
 threads. Run on threads of the GUI process, those threads and the UI thread take turns
 on one GIL: ``bench/gui`` measured the UI thread stalling 76–435 ms while 1,000 images
-uploaded. Here a ``spawn`` child builds its own context from the settings and runs
-``create_job``; progress comes back over a pipe and cancel goes the other way. The
-result is the same :class:`CreateResult` (plain dataclasses pickle) and errors keep
-their type, so the window's handling (rejected-files banner, outbox, cancel) is unchanged.
+uploaded. So a ``spawn`` child (nice 10, :mod:`desktop.submission_child`) builds its own
+context from the settings and runs ``create_job``; progress comes back over a pipe and
+cancel goes the other way. The result is the same :class:`CreateResult` (plain
+dataclasses pickle) and errors keep their type, so the window's handling (rejected-files
+banner, outbox, cancel) does not depend on where the job was created.
+
+One child serves every submission of a window: :class:`SubmissionProcess` starts it
+ahead of the first drop (the window asks when its backend is ready), so a drop does not
+wait for a fresh interpreter to import the core and boto3. Submissions that overlap run
+side by side in it, each on its own thread. The child is replaced
+
+* when it dies: the submissions it was running fail with
+  :class:`SubmissionProcessError` (the job exists only if its one transaction committed;
+  items committed but not yet queued are sent by ``requeue_unsent``), a submission it
+  had not started yet goes to the replacement, and a replacement is started at once
+  when the dead child had been working;
+* when the settings change: the old child takes no more submissions and exits once
+  the ones it runs end.
 
 Only a context that can be rebuilt from settings (the local stack, AWS) can move to a
-child; an injected context (tests, screenshots) runs ``create_job`` on the task thread.
+child; the window runs ``create_job`` for an injected context (tests, screenshots) on a
+task thread.
 
-This module imports no Qt: the child must not load it.
+This module imports no Qt: it runs on the window's task threads and its own.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
-import os
-import pickle
+import queue
+import signal
 import threading
 import time
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
+from desktop.submission_child import CHILD_NICE, Files, ProgressReport, serve, unpack_error
 from ocrjobs.config import Settings
-from ocrjobs.domain.errors import OcrJobsError
-from ocrjobs.domain.model import CreateResult, NamedBytes, Progress
+from ocrjobs.domain.errors import Cancelled, OcrJobsError
+from ocrjobs.domain.model import CreateResult
 
 log = logging.getLogger(__name__)
 
-Files = Sequence[Path | str | NamedBytes]
-ProgressReport = Callable[[Progress], None]
-
-PROGRESS_EVERY_S = 0.1
-"""At most ~10 progress reports a second reach the UI (plus stage changes)."""
 POLL_S = 0.05
-"""How often the waiting task thread looks at the cancel event."""
+"""How often a waiting task thread looks at its cancel event."""
 JOIN_S = 10.0
-CHILD_NICE = 10
-"""The child yields the CPU to the window: on two cores, a child uploading on 16
-threads beside the stack otherwise delays the UI thread by whole scheduler slices."""
+"""How long closing waits for a child to exit before terminating it."""
+DISPATCH_TRIES = 3
+"""Children tried for one submission when each ends before taking it."""
 
-# (exception class, args, picklable attributes, cause as text, child traceback)
-_ErrorPayload = tuple[type[BaseException], tuple[Any, ...], dict[str, Any], str, str]
+Reply = tuple[str, Any]
 
 
 class SubmissionProcessError(OcrJobsError):
-    """The child process ended without a result (killed, crashed)."""
+    """The child process ended without a result (killed, crashed) or could not start."""
 
     code = "SUBMISSION_PROCESS_FAILED"
 
 
-def throttled(report: ProgressReport) -> ProgressReport:
-    """At most ~10 progress reports a second (plus stage changes and the last file).
+class _NotStarted(Exception):
+    """The child ended before it began this submission: nothing of it was stored."""
 
-    ``create_job`` reports from its upload threads; a thousand files must not become a
-    thousand queued UI updates (or pipe messages).
+
+class _Child:
+    """One spawned :func:`desktop.submission_child.serve` and the thread reading its replies."""
+
+    def __init__(self, settings: Settings, nice: int, on_end: Callable[[_Child], None]) -> None:
+        mp = multiprocessing.get_context("spawn")
+        ours, theirs = mp.Pipe()
+        self.settings = settings
+        self.proc = mp.Process(
+            target=serve, args=(theirs, settings, nice), name="ocrjobs-submit", daemon=True
+        )
+        t0 = time.perf_counter()
+        self.proc.start()
+        theirs.close()
+        assert self.proc.pid is not None
+        self.pid: int = self.proc.pid
+        log.info("submission process pid=%s spawned in %.3fs", self.pid, time.perf_counter() - t0)
+        self.ready = threading.Event()
+        """Set once the child warmed up (imports, context)."""
+        self.ended = threading.Event()
+        """Set once the child exited and every waiting submission was told."""
+        self.accepting = True
+        self._conn: Connection = ours
+        self._on_end = on_end
+        self._state = threading.Lock()  # accepting, _waiting
+        self._send_lock = threading.Lock()  # one message at a time; before _state
+        self._waiting: dict[int, queue.SimpleQueue[Reply]] = {}
+        threading.Thread(
+            target=self._read, name=f"submission-reader-{self.pid}", daemon=True
+        ).start()
+
+    def dispatch(
+        self, sid: int, replies: queue.SimpleQueue[Reply], message: tuple[Any, ...]
+    ) -> bool:
+        """Send a submission; False when this child takes no more (retired or ended)."""
+        with self._send_lock:
+            with self._state:
+                if not self.accepting:
+                    return False
+                self._waiting[sid] = replies
+            try:
+                self._conn.send(message)
+            except OSError:  # it just died: the reader tells the waiter ("ended")
+                log.info("submission %s: process pid=%s is gone", sid, self.pid)
+        return True
+
+    def forget(self, sid: int) -> None:
+        with self._state:
+            self._waiting.pop(sid, None)
+
+    def send_quietly(self, message: tuple[Any, ...]) -> None:
+        with self._send_lock:
+            self._send_locked(message)
+
+    def retire(self) -> None:
+        """Take no more submissions; the child exits once the ones it runs end."""
+        with self._send_lock:
+            with self._state:
+                if not self.accepting:
+                    return
+                self.accepting = False
+            self._send_locked(("stop",))
+
+    def _send_locked(self, message: tuple[Any, ...]) -> None:
+        try:
+            self._conn.send(message)
+        except OSError:  # already ended; the reader handles it
+            log.debug("could not send %r to submission process pid=%s", message[0], self.pid)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                try:
+                    message = self._conn.recv()
+                except (EOFError, OSError):
+                    break
+                except Exception:  # one unreadable reply must not end the child's use
+                    log.exception("unreadable reply from submission process pid=%s", self.pid)
+                    continue
+                if message[0] == "ready":
+                    self.ready.set()
+                    continue
+                with self._state:
+                    replies = self._waiting.get(message[1])
+                if replies is not None:
+                    replies.put((message[0], message[2] if len(message) > 2 else None))
+        finally:
+            self.proc.join(JOIN_S)
+            how = exit_text(self.proc.exitcode)
+            with self._state:
+                self.accepting = False
+                waiting = list(self._waiting.values())
+            for replies in waiting:
+                replies.put(("ended", how))
+            with self._send_lock:
+                self._conn.close()
+            self.ended.set()
+            self._on_end(self)
+
+
+def exit_text(code: int | None) -> str:
+    """``killed by SIGKILL``, ``exit code 1``, ``still running``."""
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+class SubmissionProcess:
+    """The window's submission process: started ahead, reused, replaced, stopped at close.
+
+    Every method may block on process start-up or a pipe, so the window calls them on
+    task threads, except :meth:`stop`, which never waits.
     """
-    lock = threading.Lock()
-    last_time, last_stage = 0.0, ""
 
-    def forward(p: Progress) -> None:
-        nonlocal last_time, last_stage
-        now = time.monotonic()
-        with lock:
-            same_stage = p.stage == last_stage and p.done < p.total
-            if same_stage and now - last_time < PROGRESS_EVERY_S:
-                return
-            last_time, last_stage = now, p.stage
-        report(p)
+    def __init__(self, *, nice: int = CHILD_NICE) -> None:
+        self._nice = nice
+        self._lock = threading.Lock()
+        self._current: _Child | None = None
+        self._children: list[_Child] = []
+        """Every child not yet ended: the current one and retired ones still finishing."""
+        self._closed = False
+        self._ids = itertools.count(1)
 
-    return forward
+    @property
+    def pid(self) -> int | None:
+        """The current child's process id (None before the first start or after stop)."""
+        current = self._current
+        return current.pid if current is not None else None
 
+    @property
+    def pids(self) -> list[int]:
+        """Every child still running: the current one and retired ones finishing work."""
+        with self._lock:
+            return [c.pid for c in self._children]
 
-def create_job_in_child(
-    settings: Settings,
-    name: str,
-    files: Files,
-    language: str,
-    *,
-    report: ProgressReport,
-    cancel: threading.Event,
-) -> CreateResult:
-    """Run ``create_job`` in a spawned process; block (off the UI thread) until it ends.
+    def prepare(self, settings: Settings) -> int:
+        """Have a child for ``settings`` running (start one unless it is); its pid.
 
-    Args:
-        settings: the backend's settings; the child builds its context from them.
-        name: the job's name.
-        files: paths, folders or in-memory images (sent to the child).
-        language: the OCR language.
-        report: called on this thread with the child's (throttled) progress.
-        cancel: set it to cancel; the child undoes its uploads and raises ``Cancelled``.
+        A child for other settings is retired. Blocking (a spawn): call it off the UI thread.
+        """
+        with self._lock:
+            return self._child_for(settings).pid
 
-    Returns:
-        The child's :class:`CreateResult`.
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the current child has warmed up (tests, benchmarks)."""
+        current = self._current
+        return current is not None and current.ready.wait(timeout)
 
-    Raises:
-        The child's exception, same type and attributes (``BackendUnavailable``,
-        ``Cancelled``, ...), or :class:`SubmissionProcessError` if it died.
-    """
-    mp = multiprocessing.get_context("spawn")
-    ours, theirs = mp.Pipe()
-    proc = mp.Process(
-        target=child_main,
-        args=(theirs, settings, name, list(files), language),
-        name="ocrjobs-submit",
-        daemon=True,
-    )
-    t0 = time.perf_counter()
-    proc.start()
-    theirs.close()
-    log.debug(
-        "submission %r: child pid=%s started in %.3fs", name, proc.pid, time.perf_counter() - t0
-    )
-    cancel_sent = False
-    try:
+    def retire(self) -> None:
+        """The current child takes no more submissions and exits once idle (e.g. no child
+        is wanted for the new backend)."""
+        with self._lock:
+            current, self._current = self._current, None
+        if current is not None:
+            current.retire()
+
+    def submit(
+        self,
+        settings: Settings,
+        name: str,
+        files: Files,
+        language: str,
+        *,
+        report: ProgressReport,
+        cancel: threading.Event,
+    ) -> CreateResult:
+        """Create a job in the child; block (off the UI thread) until it ends.
+
+        Args:
+            settings: the backend's settings; the child builds its context from them (a
+                child for other settings is replaced).
+            name: the job's name.
+            files: paths, folders or in-memory images (sent to the child).
+            language: the OCR language.
+            report: called on this thread with the child's (throttled) progress.
+            cancel: set it to cancel; the child undoes its uploads and raises ``Cancelled``.
+
+        Returns:
+            The child's :class:`CreateResult`.
+
+        Raises:
+            The child's exception, same type and attributes (``BackendUnavailable``,
+            ``Cancelled``, ...), or :class:`SubmissionProcessError` if the child died
+            while creating this job or no child could take it.
+        """
+        sid = next(self._ids)
+        message = ("submit", sid, name, list(files), language)
+        why = ""
+        for _ in range(DISPATCH_TRIES):
+            if cancel.is_set():
+                raise Cancelled("submission cancelled")
+            replies: queue.SimpleQueue[Reply] = queue.SimpleQueue()
+            child = self._dispatch(settings, sid, replies, message)
+            try:
+                return self._wait(child, sid, replies, report, cancel)
+            except _NotStarted as exc:
+                why = str(exc)
+                log.warning(
+                    "submission %r: process pid=%s ended before starting it (%s); "
+                    "sending it to a new one",
+                    name,
+                    child.pid,
+                    why,
+                )
+            finally:
+                child.forget(sid)
+        raise SubmissionProcessError(
+            f"the upload process could not start ({why}); nothing was sent"
+        )
+
+    def _dispatch(
+        self,
+        settings: Settings,
+        sid: int,
+        replies: queue.SimpleQueue[Reply],
+        message: tuple[Any, ...],
+    ) -> _Child:
+        for _ in range(DISPATCH_TRIES):
+            with self._lock:
+                child = self._child_for(settings)
+            if child.dispatch(sid, replies, message):
+                return child
+        raise SubmissionProcessError(
+            "no upload process would take the submission; nothing was sent"
+        )
+
+    @staticmethod
+    def _wait(
+        child: _Child,
+        sid: int,
+        replies: queue.SimpleQueue[Reply],
+        report: ProgressReport,
+        cancel: threading.Event,
+    ) -> CreateResult:
+        started = cancel_sent = False
         while True:
             if cancel.is_set() and not cancel_sent:
-                _send_quietly(ours, ("cancel",))
+                child.send_quietly(("cancel", sid))
                 cancel_sent = True
-            if not ours.poll(POLL_S):
-                if not proc.is_alive() and not ours.poll():
-                    raise SubmissionProcessError(
-                        f"the upload process ended without a result (exit code {proc.exitcode})"
-                    )
-                continue
             try:
-                kind, value = ours.recv()
-            except EOFError as exc:
-                proc.join(JOIN_S)
-                raise SubmissionProcessError(
-                    f"the upload process ended without a result (exit code {proc.exitcode})"
-                ) from exc
+                kind, value = replies.get(timeout=POLL_S)
+            except queue.Empty:
+                continue
             if kind == "progress":
                 report(value)
+            elif kind == "started":
+                started = True
             elif kind == "done":
                 assert isinstance(value, CreateResult)
                 return value
-            else:
+            elif kind == "error":
                 raise unpack_error(value)
-    finally:
-        ours.close()
-        proc.join(JOIN_S)
-        if proc.is_alive():
-            log.warning("submission child pid=%s did not exit; terminating it", proc.pid)
-            proc.terminate()
-            proc.join(JOIN_S)
+            elif started:  # "ended" while creating the job
+                raise SubmissionProcessError(
+                    f"the upload process ended before it finished this job ({value}); "
+                    "the job was saved only if it shows in the list"
+                )
+            elif cancel.is_set():
+                raise Cancelled("submission cancelled")
+            else:
+                raise _NotStarted(value)
 
+    def _child_for(self, settings: Settings) -> _Child:
+        """The current child if it takes submissions for ``settings``, else a new one (locked)."""
+        if self._closed:
+            raise SubmissionProcessError("the window is closing; nothing was sent")
+        current = self._current
+        if current is not None and current.accepting and current.settings == settings:
+            return current
+        if current is not None:
+            current.retire()
+        return self._spawn(settings)
 
-def _send_quietly(conn: Connection, message: tuple[Any, ...]) -> None:
-    try:
-        conn.send(message)
-    except OSError:  # the child already ended; its result (or EOF) is in the pipe
-        log.debug("could not send %r to the submission child", message[0])
-
-
-def child_main(
-    conn: Connection, settings: Settings, name: str, files: Files, language: str
-) -> None:
-    """The child: build a context, run ``create_job``, send progress and the outcome."""
-    from ocrjobs.bootstrap import build_context
-    from ocrjobs.services.jobs import create_job
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[submit]: %(message)s"
-    )
-    if hasattr(os, "nice"):  # POSIX; Windows children keep the normal priority
-        os.nice(CHILD_NICE)
-    cancel = threading.Event()
-    send_lock = threading.Lock()
-
-    def send(message: tuple[str, object]) -> None:
-        with send_lock:
-            conn.send(message)
-
-    def listen() -> None:
+    def _spawn(self, settings: Settings) -> _Child:
         try:
-            while True:
-                if conn.recv()[0] == "cancel":
-                    cancel.set()
-        except (EOFError, OSError):  # the GUI went away: stop and undo
-            cancel.set()
+            child = _Child(settings, self._nice, self._ended)
+        except Exception as exc:
+            raise SubmissionProcessError(f"the upload process could not start: {exc}") from exc
+        self._current = child
+        self._children.append(child)
+        return child
 
-    threading.Thread(target=listen, name="cancel-listener", daemon=True).start()
-    try:
-        ctx = build_context(settings)
-        try:
-            result = create_job(
-                ctx,
-                name,
-                files,
-                language=language,
-                progress=throttled(lambda p: send(("progress", p))),
-                cancel=cancel,
-            )
-        finally:
-            ctx.close()
-    except BaseException as exc:  # every failure goes back to the window
-        send(("error", pack_error(exc)))
-    else:
-        send(("done", result))
+    def _ended(self, child: _Child) -> None:
+        """Called by the child's reader thread once it exited."""
+        how = exit_text(child.proc.exitcode)
+        with self._lock:
+            if child in self._children:
+                self._children.remove(child)
+            if self._current is not child:
+                log.info("submission process pid=%s exited (%s)", child.pid, how)
+                return
+            self._current = None
+            log.warning("submission process pid=%s ended unexpectedly (%s)", child.pid, how)
+            # Replace a child that had been working (a crash, a kill) now, so the next
+            # drop finds one ready; one that died while starting is retried on demand.
+            if self._closed or not child.ready.is_set():
+                return
+            try:
+                self._spawn(child.settings)
+            except SubmissionProcessError:
+                log.exception("could not replace the submission process")
 
+    def stop(self) -> None:
+        """Take no more submissions; every child exits once what it runs ends. Never waits.
 
-def pack_error(exc: BaseException) -> _ErrorPayload:
-    """An exception as picklable parts (our errors' ``__init__`` signatures do not unpickle)."""
-    state = {k: v for k, v in vars(exc).items() if _picklable(v)}
-    cause = exc.__cause__ or exc.__context__
-    cause_text = f"{type(cause).__name__}: {cause}" if cause is not None else ""
-    tb = "".join(traceback.format_exception(exc))
-    payload: _ErrorPayload = (type(exc), exc.args, state, cause_text, tb)
-    if _picklable(payload):
-        return payload
-    return (RuntimeError, (f"{type(exc).__name__}: {exc}",), {}, cause_text, tb)
+        The window calls this on the UI thread as it closes: the stop messages are sent
+        from a short-lived thread, as a pipe may be busy with a large submission.
+        """
+        with self._lock:
+            self._closed = True
+            self._current = None
+            children = list(self._children)
+        if not children:
+            return
 
+        def retire_all() -> None:
+            for child in children:
+                child.retire()
 
-def unpack_error(payload: _ErrorPayload) -> BaseException:
-    """The exception again: same class, args and attributes; the cause as text."""
-    cls, args, state, cause_text, tb = payload
-    try:
-        exc = cls.__new__(cls)
-        exc.args = args
-        exc.__dict__.update(state)
-    except Exception:
-        exc = RuntimeError(f"{cls.__name__}: {args}")
-    if cause_text:
-        exc.__cause__ = RuntimeError(cause_text)
-    log.debug("submission child failed:\n%s", tb)
-    return exc
+        threading.Thread(target=retire_all, name="submission-stop", daemon=True).start()
 
-
-def _picklable(value: object) -> bool:
-    try:
-        pickle.dumps(value)
-    except Exception:
-        return False
-    return True
+    def join(self, timeout: float = JOIN_S) -> None:
+        """Stop, wait up to ``timeout`` for every child to exit, terminate any that does not."""
+        with self._lock:
+            self._closed = True
+            self._current = None
+            children = list(self._children)
+        deadline = time.monotonic() + timeout
+        for child in children:
+            child.retire()
+        for child in children:
+            if child.ended.wait(max(0.0, deadline - time.monotonic())):
+                continue
+            log.warning("submission process pid=%s did not exit; terminating it", child.pid)
+            child.proc.terminate()
+            if not child.ended.wait(JOIN_S):
+                log.error("submission process pid=%s ignored SIGTERM; killing it", child.pid)
+                child.proc.kill()
+                child.ended.wait(JOIN_S)
