@@ -100,6 +100,7 @@ class _Server:
         self._warm_up()
         log.info("submission process pid=%s ready in %.3fs", os.getpid(), time.perf_counter() - t0)
         self._send(("ready", os.getpid()))
+        threading.Thread(target=self._touch_backends, name="touch-backends", daemon=True).start()
         try:
             self._serve()
         finally:
@@ -146,6 +147,27 @@ class _Server:
             self._context()
         except Exception:  # each submission tries again and reports its own error
             log.warning("could not build the context yet", exc_info=True)
+
+    def _touch_backends(self) -> None:
+        """Connect to each backend once (read-only probes), beside the serving loop.
+
+        The first ``create_job`` would otherwise open the database connection, resolve
+        the credentials and the queue URL and set up each AWS connection itself.
+        """
+        from ocrjobs.services.maintenance import check_connections
+
+        ctx = self._ctx
+        if ctx is None:
+            return
+        for check in check_connections(ctx):
+            log.log(
+                logging.DEBUG if check.ok else logging.INFO,
+                "warm-up: %s %s in %.3fs (%s)",
+                check.service,
+                "ok" if check.ok else "failed",
+                check.seconds,
+                check.message,
+            )
 
     def _context(self) -> Context:
         from ocrjobs.bootstrap import build_context
