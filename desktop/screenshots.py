@@ -279,6 +279,7 @@ def shoot(app: QApplication, resources: Resources, lang: str, dark: bool, out: P
         runner = TaskRunner()
         backend = Backend(runner)
         window = MainWindow(resources, prefs, runner, backend)
+        window.child_submissions = False  # the "local" backend here is in-memory fakes
         window.resize(1440, 900)
         window.show()
         backend.use(demo.ctx, Mode.LOCAL, ["eng", "por", "eng+por"])
