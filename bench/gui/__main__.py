@@ -11,10 +11,15 @@ default, dropped at the end):
    ~100 KB images go through the window's own submission path (``MainWindow.submit``) to
    a local stack running in a separate process.
 
+``--local`` measures only the UI stall, in the desktop's local mode instead (the window's
+own embedded stack and in-process worker, as ``make run``; ``bench/gui/local.py``): 200
+images by default, uploaded and then OCRed.
+
 There is no peer here: the numbers are compared with the targets (1 s, 30 ms, 50 ms).
 
     python -m bench.gui [--jobs 10000] [--items 200000] [--images 1000]
                         [--mysql-url mysql+pymysql://root@127.0.0.1:3306] [--in-process]
+    python -m bench.gui --local [--images 200]
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.gui.lateness import LATE_MS, Lateness, percentile
 from bench.gui.seed import Seeded, seed
 from bench.localserver import StackProcess
 from bench.submit.__main__ import make_images
@@ -51,12 +57,7 @@ if TYPE_CHECKING:
 TARGET_PAINT_S = 1.0
 TARGET_POLL_MS = 30.0
 TARGET_STALL_MS = 50.0
-TIMER_MS = 5
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+LOCAL_IMAGES = 200
 
 
 @contextmanager
@@ -255,8 +256,6 @@ def upload_stall(
     app: QApplication, folder: Path, settings: Settings, in_process: bool
 ) -> StallResult:
     """Submit ``folder`` through the window; measure the 5 ms timer's lateness meanwhile."""
-    from PySide6.QtCore import Qt, QTimer
-
     from ocrjobs.domain.model import CreateResult
 
     window = make_window(Path(settings.data_dir))
@@ -266,60 +265,69 @@ def upload_stall(
     if not wait_until(app, lambda: window.backend.ctx is not None, 60):
         raise SystemExit("the backend did not start")
     wait_until(app, lambda: not window.model.loading, 10)
-    lateness: list[float] = []
-    stalls: list[tuple[float, float]] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        late = (now - last[0]) * 1000 - TIMER_MS
-        lateness.append(late)
-        if late > 20:
-            stalls.append((now, late))
-        last[0] = now
-
-    timer = QTimer(window)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(beat)
     results: list[object] = []
-
-    def finished(result: object) -> None:
-        results.append(result)
-
-    window.submission_finished.connect(finished)
-    last[0] = time.perf_counter()
-    timer.start(TIMER_MS)
+    window.submission_finished.connect(results.append)
+    beats = Lateness(window)
+    beats.start()
     t0 = time.perf_counter()
     window.submit([folder], "bench upload", "eng")
     if not wait_until(app, lambda: bool(results), 900):
         raise SystemExit("the upload did not finish")
-    upload_s = time.perf_counter() - t0
-    during = list(lateness)
+    t_up = time.perf_counter()
     # What follows on the UI thread: the new job selected, its 1,000 items in the detail.
     wait_until(app, lambda: False, 3)
-    timer.stop()
-    after = lateness[len(during) :]
-    for at, late in sorted(stalls, key=lambda x: -x[1])[:5]:
-        print(f"  stall {late:.0f} ms ending at {at - t0:+.2f}s (upload ended at {upload_s:.2f}s)")
+    beats.stop()
+    for at, late in beats.worst():
+        if late > LATE_MS:
+            ended = f"(upload ended at {t_up - t0:.2f}s)"
+            print(f"  stall {late:.0f} ms ending at {at - t0:+.2f}s {ended}")
     close_window(app, window)
     result = results[0]
     if not isinstance(result, CreateResult) or result.job is None:
         raise SystemExit(f"the upload failed: {result!r}")
+    during = beats.between(t0, t_up)
     return StallResult(
-        upload_s=upload_s,
-        max_ms=max(during),
-        p99_ms=percentile(during, 0.99),
-        late_20ms=sum(1 for x in during if x > 20),
-        after_max_ms=max(after, default=0.0),
+        upload_s=t_up - t0,
+        max_ms=during.worst_ms,
+        p99_ms=during.p99_ms,
+        late_20ms=during.late,
+        after_max_ms=beats.between(t_up, float("inf")).worst_ms,
         items=len(result.job.items),
     )
+
+
+def run_local(app: QApplication, images: int) -> int:
+    """``--local``: the UI stall while a drop is uploaded and OCRed in the local mode."""
+    from bench.gui.local import local_stall
+
+    with tempfile.TemporaryDirectory(prefix="bench-gui-local-") as tmp:
+        data = Path(tmp)
+        folder = data / "images"
+        make_images(folder, images)
+        size = sum(p.stat().st_size for p in folder.iterdir()) / images / 1024
+        res = local_stall(app, folder, data / "gui-data")
+    where = (
+        f"moto in pid {res.stack_pid}, the window in pid {os.getpid()}"
+        if res.stack_pid is not None and res.stack_pid != os.getpid()
+        else "moto in the window's process"
+    )
+    verdict = "OK" if res.whole.worst_ms <= TARGET_STALL_MS else "MISSED"
+    print()
+    print(f"Desktop local mode ({where}): {res.items} images (~{size:.0f} KiB)")
+    print(f"  upload ({res.upload_s:.1f}s): {res.upload.text()}")
+    print(f"  OCR by the embedded worker ({res.ocr_s:.1f}s): {res.ocr.text()}")
+    print(f"  upload + OCR: {res.whole.text()} (target <= {TARGET_STALL_MS:.0f} ms) {verdict}")
+    print(f"  3 s after the job finished: {res.after.text()}")
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=200_000)
-    parser.add_argument("--images", type=int, default=1000)
+    parser.add_argument(
+        "--images", type=int, help=f"images uploaded (default 1000; {LOCAL_IMAGES} with --local)"
+    )
     parser.add_argument("--paints", type=int, default=5, help="first-paint runs")
     parser.add_argument("--ticks", type=int, default=15, help="poll ticks timed (2 s apart)")
     parser.add_argument(
@@ -336,6 +344,11 @@ def main() -> int:
         help="upload on threads in the GUI process (the design before the child process)",
     )
     parser.add_argument("--skip-db", action="store_true", help="only the upload stall")
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="only the UI stall, in the desktop's local mode (embedded stack + worker)",
+    )
     args = parser.parse_args()
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)
@@ -344,6 +357,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
+    if args.local:
+        return run_local(app, args.images or LOCAL_IMAGES)
+    args.images = args.images or 1000
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-gui-") as tmp:
         data = Path(tmp)
