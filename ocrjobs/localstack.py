@@ -1,8 +1,12 @@
-"""The embedded local stack: moto's threaded server on loopback plus an SQLite database.
+"""The embedded local stack: a moto server on loopback plus an SQLite database.
 
 Anyone can run the whole product on one machine with no AWS account. moto keeps no
 state across restarts, so the SQLite database lives and dies with the server: it is
 created fresh on start and removed on stop, never left pointing at vanished objects.
+
+moto runs in a child process owned by the stack (:class:`~ocrjobs.moto_process.MotoProcess`),
+never in the caller's: its per-request CPU would otherwise share the caller's GIL (the
+desktop's UI thread). The database, the schema and the environment stay with the caller.
 """
 
 from __future__ import annotations
@@ -10,14 +14,13 @@ from __future__ import annotations
 import logging
 import os
 import shlex
-import socket
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from ocrjobs.bootstrap import init_backends
 from ocrjobs.config import Settings
+from ocrjobs.moto_process import MotoProcess
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ ENV_FILE = "local-stack.env"
 
 
 class LocalStack:
-    """Start/stop the local stack in-process.
+    """Start/stop the local stack: moto in a child process, SQLite in this one.
 
     Args:
         data_dir: where the SQLite file (and ``local-stack.env``) go.
@@ -57,7 +60,7 @@ class LocalStack:
         self.port = port
         self.base = settings or Settings()
         self.external_db = database_url
-        self._server: Any = None
+        self._server: MotoProcess | None = None
         self.settings: Settings | None = None
         self.env: dict[str, str] = {}
         self._saved_env: dict[str, str | None] = {}
@@ -65,6 +68,11 @@ class LocalStack:
     @property
     def db_path(self) -> Path:
         return self.data_dir / "local.sqlite3"
+
+    @property
+    def server_pid(self) -> int | None:
+        """The moto child's process id while the stack runs."""
+        return self._server.pid if self._server is not None else None
 
     @property
     def endpoint_url(self) -> str:
@@ -75,31 +83,24 @@ class LocalStack:
     def start(self, *, apply_env: bool = True) -> Settings:
         """Start moto on 127.0.0.1, create the schema and resources; return the settings.
 
-        With ``apply_env`` this process's environment gets the variables (so boto3's
-        standard chain and child processes such as workers find the stack).
+        Blocks for a second or so (the moto child starting): the desktop calls it off
+        the UI thread. With ``apply_env`` this process's environment gets the variables
+        (so boto3's standard chain and child processes such as workers find the stack).
         """
-        from moto.server import ThreadedMotoServer
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         t0 = time.perf_counter()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._remove_db()
-        port = self.port or _free_port()
-        self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
-        self._server.start()
-        host, real_port = self._server.get_host_and_port()
+        # A new child each start, so a restarted stack never finds the last run's
+        # objects, messages or audit items beside its fresh database.
+        server = MotoProcess(
+            LOOPBACK, self.port, {**DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
+        )
+        host, real_port = server.start()
         if host not in {LOOPBACK, "localhost"}:
-            self._server.stop()
+            server.stop()
             raise RuntimeError(f"moto bound to {host}, refusing a non-loopback address")
+        self._server = server
         endpoint = f"http://{LOOPBACK}:{real_port}"
-        # moto's backends are process-wide: a stack restarted in this process would find
-        # the last run's objects, messages and audit items beside a fresh database.
-        try:
-            _reset_moto(endpoint)
-        except BaseException:
-            self._server.stop()
-            self._server = None
-            raise
         db_url = self.external_db or f"sqlite:///{self.db_path}"
         self.env = {
             **DUMMY_CREDENTIALS,
@@ -133,8 +134,9 @@ class LocalStack:
             raise
         (self.data_dir / ENV_FILE).write_text(self.shell_exports() + "\n", encoding="utf-8")
         log.info(
-            "local stack up at %s (db %s) in %.2fs",
+            "local stack up at %s (moto pid %s, db %s) in %.2fs",
             endpoint,
+            self.server_pid,
             self.db_path,
             time.perf_counter() - t0,
         )
@@ -152,7 +154,7 @@ class LocalStack:
         os.environ.update(self.env)
 
     def stop(self) -> None:
-        """Stop moto, remove the database it pointed into, restore the environment."""
+        """Stop the moto child, remove the database it pointed into, restore the environment."""
         if self._server is not None:
             try:
                 self._server.stop()
@@ -199,19 +201,3 @@ def _empty_tables(url: str) -> None:
             conn.execute(delete(jobs))
     finally:
         engine.dispose()
-
-
-def _reset_moto(endpoint: str) -> None:
-    """Empty every moto backend (``POST /moto-api/reset``), never through a proxy."""
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-    with opener.open(request, timeout=10) as response:
-        response.read()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])

@@ -1,8 +1,15 @@
-"""The embedded local stack: loopback only, and its state lives and dies with it."""
+"""The embedded local stack: loopback only, moto in a child process that never outlives
+its owner, and its state lives and dies with it."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -11,6 +18,7 @@ from PIL import Image
 
 from ocrjobs.bootstrap import build_context
 from ocrjobs.localstack import ENV_FILE, LocalStack
+from ocrjobs.moto_process import MotoProcessError
 from ocrjobs.services.jobs import create_job, list_jobs
 
 
@@ -52,9 +60,8 @@ def test_a_restarted_stack_starts_empty(tmp_path: Path) -> None:
         assert _state(stack) == (1, 1, 1, 1)
     finally:
         stack.stop()
-    # Same process, same data directory: moto's backends are process-wide, so a
-    # restart must not find the previous run's objects, messages or audit items
-    # beside a fresh database.
+    # Same process, same data directory: a restart must not find the previous run's
+    # objects, messages or audit items beside a fresh database.
     again = LocalStack(tmp_path / "stack")
     again.start()
     try:
@@ -85,3 +92,100 @@ def test_loopback_environment_and_cleanup(tmp_path: Path, monkeypatch: pytest.Mo
     assert "AWS_ENDPOINT_URL" not in os.environ
     assert not stack.db_path.exists()
     assert not (data / ENV_FILE).exists()
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (exited, not yet reaped by its adopter)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _answers(endpoint: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{endpoint}/moto-api/data.json", timeout=5) as response:
+            response.read()
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, ConnectionError):
+        return False
+    return True
+
+
+def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_moto_runs_in_a_child_process_that_stop_ends(tmp_path: Path) -> None:
+    stack = LocalStack(tmp_path / "stack")
+    stack.start()
+    pid, endpoint = stack.server_pid, stack.endpoint_url
+    try:
+        assert pid is not None
+        assert pid != os.getpid()
+        assert _alive(pid)
+        assert _answers(endpoint)
+    finally:
+        stack.stop()
+    assert stack.server_pid is None
+    assert not _alive(pid)
+    assert not _answers(endpoint)
+
+
+OWNER = """
+import sys, time
+from pathlib import Path
+from ocrjobs.localstack import LocalStack
+stack = LocalStack(Path(sys.argv[1]))
+stack.start()
+print(stack.server_pid, stack.endpoint_url, flush=True)
+time.sleep(300)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_moto_child_ends_when_its_owner_is_killed(tmp_path: Path) -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(tmp_path / "stack")], stdout=subprocess.PIPE, text=True
+    )
+    pid = 0
+    try:
+        assert owner.stdout is not None
+        line = owner.stdout.readline()  # EOF (and a failed split) if the owner failed
+        pid_text, endpoint = line.split()
+        pid = int(pid_text)
+        assert pid not in {owner.pid, os.getpid()}
+        assert _alive(pid)
+        assert _answers(endpoint)
+        owner.kill()  # SIGKILL: no atexit, no finally, no multiprocessing clean-up
+        owner.wait(10)
+        assert _wait_gone(pid), f"moto pid {pid} outlived its owner"
+        assert not _answers(endpoint)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait(10)
+        if pid and _alive(pid):
+            os.kill(pid, 9)
+
+
+def test_a_taken_port_fails_at_once(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        stack = LocalStack(tmp_path / "stack", port=taken.getsockname()[1])
+        with pytest.raises(MotoProcessError, match="could not start"):
+            stack.start()
+    assert stack.server_pid is None
