@@ -21,16 +21,21 @@ from desktop.tasks import TaskRunner
 from ocrjobs.adapters.ports import QueueDepth
 from ocrjobs.domain.model import Changes, JobSummary
 from ocrjobs.domain.status import JobStatus
-from ocrjobs.services import dispatch, maintenance
+from ocrjobs.services import dispatch, maintenance, orphans
 from ocrjobs.services import jobs as job_service
 from ocrjobs.services.context import Context
 
 log = logging.getLogger(__name__)
 
 DEPTH_EVERY = 5
+"""Ask SQS for the queue depth every this many ticks (it is a network call)."""
 REQUEUE_EVERY = 30
 """Every this many ticks (a minute at the default 2 s) resend never-queued items."""
-"""Ask SQS for the queue depth every this many ticks (it is a network call)."""
+ORPHAN_SWEEP_S = 3600.0
+"""Seconds between two sweeps for S3 images no job points at
+(:mod:`ocrjobs.services.orphans`); the first comes :data:`FIRST_ORPHAN_SWEEP_S` after
+start, so a window opening is not slowed by it."""
+FIRST_ORPHAN_SWEEP_S = 600.0
 RATE_WINDOW = 60.0
 ACTIVE = frozenset({JobStatus.PENDING, JobStatus.PROCESSING})
 
@@ -82,6 +87,7 @@ class Poller(QObject):
         self._finished_events: deque[tuple[float, int]] = deque()
         self.detail_job: UUID | None = None
         self.ok: bool | None = None
+        self._next_orphan_sweep = monotonic() + FIRST_ORPHAN_SWEEP_S
 
     def start(self, interval_s: float) -> None:
         ctx = self._context()
@@ -103,6 +109,11 @@ class Poller(QObject):
     @property
     def active(self) -> bool:
         return self._timer.isActive()
+
+    @property
+    def busy(self) -> bool:
+        """A poll is in flight (the next tick does nothing)."""
+        return self._busy
 
     def note(self, summaries: tuple[JobSummary, ...] | list[JobSummary]) -> None:
         """Remember statuses seen elsewhere (loaded pages, created jobs) for finish detection."""
@@ -139,6 +150,23 @@ class Poller(QObject):
             return Tick(changes, depth, depth_error)
 
         self._runner.run(poll, on_done=self._done, on_error=self._failed, label="poll")
+        if self._monotonic() >= self._next_orphan_sweep:
+            self._next_orphan_sweep = self._monotonic() + ORPHAN_SWEEP_S
+            self._sweep_orphans(ctx)
+
+    def _sweep_orphans(self, ctx: Context) -> None:
+        """Delete the images of submissions killed before their commit, on a task thread
+        of its own (listing a large bucket takes a while; the poll goes on meanwhile).
+        Operators hold s3:ListBucket and s3:DeleteObject on ``jobs/`` (workers do not)."""
+
+        def failed(exc: BaseException) -> None:
+            log.warning("sweeping images with no job failed: %s", exc)
+
+        self._runner.run(
+            lambda: orphans.sweep_orphan_objects(ctx),
+            on_error=failed,
+            label="orphan sweep",
+        )
 
     def _done(self, tick: Tick) -> None:
         self._busy = False

@@ -346,6 +346,29 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_orphans(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from ocrjobs.services.orphans import sweep_orphan_objects
+
+    ctx = _context(args)
+    try:
+        grace = timedelta(seconds=args.grace) if args.grace is not None else None
+        sweep = sweep_orphan_objects(ctx, grace, dry_run=args.dry_run)
+    finally:
+        ctx.close()
+    if args.json:
+        _print_json(sweep, sys.stdout)
+        return EXIT_OK
+    verb = "would delete" if sweep.dry_run else "deleted"
+    print(
+        f"{verb} {sweep.objects} objects ({sweep.bytes} bytes) of {len(sweep.jobs)} job "
+        f"folders with no job; {sweep.recent} such folders still within the grace period"
+        + "".join(f"\n  jobs/{j}/" for j in sweep.jobs)
+    )
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from ocrjobs.services.export import export_job
 
@@ -481,6 +504,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("requeue", help="send messages of items never queued; sweep dead letters")
     s.add_argument("--grace", type=float, help="seconds an unsent item must be old")
     s.set_defaults(func=cmd_requeue)
+
+    s = sub.add_parser(
+        "orphans", help="delete S3 images of submissions that never became a job (killed mid-way)"
+    )
+    s.add_argument("--grace", type=float, help="seconds a folder's newest image must be old")
+    s.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_orphans)
 
     s = sub.add_parser("export", help="export a job as txt, json, csv or searchable pdf")
     s.add_argument("job")

@@ -80,6 +80,9 @@ class Settings:
     item_timeout: int = 180
     unsent_grace_seconds: int = 60
     """Items committed but never sent for this long are resent by ``requeue``."""
+    orphan_grace_seconds: int = 3600
+    """S3 job folders with no job row whose newest object is this old are deleted by the
+    orphan sweep (``ocrjobs orphans``, hourly in the desktop)."""
     stuck_after_seconds: int = 3600
     """PROCESSING items untouched this long whose message reached the DLQ are marked ERROR."""
     poll_interval: float = 2.0

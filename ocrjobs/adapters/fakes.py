@@ -22,13 +22,15 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ocrjobs.adapters.aws_errors import is_transient
 from ocrjobs.adapters.dynamodb import WRITE_BATCH, event_from_item, event_to_item, sort_key
 from ocrjobs.adapters.ports import (
     AuditLog,
     MessageQueue,
+    ObjectInfo,
     ObjectStore,
     OutgoingMessage,
     QueueDepth,
@@ -99,6 +101,7 @@ class StoredObject:
     data: bytes
     content_type: str
     sha256_hex: str
+    last_modified: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class FakeObjectStore(_Failable, ObjectStore):
@@ -110,6 +113,7 @@ class FakeObjectStore(_Failable, ObjectStore):
     Attributes:
         objects: key → :class:`StoredObject`.
         delete_batches: the size of every simulated DeleteObjects call.
+        clock: stamps each put's ``last_modified`` (replace it to age objects).
     """
 
     def __init__(self, bucket: str = "ocrjobs-fake") -> None:
@@ -117,6 +121,7 @@ class FakeObjectStore(_Failable, ObjectStore):
         self.bucket = bucket
         self.objects: dict[str, StoredObject] = {}
         self.delete_batches: list[int] = []
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def put(self, key: str, data: bytes, content_type: str, sha256_hex: str) -> None:
         """Store ``data``; a wrong checksum is refused like S3 does (``BadDigest``)."""
@@ -131,7 +136,7 @@ class FakeObjectStore(_Failable, ObjectStore):
                     "The SHA256 you specified did not match the calculated checksum.",
                     transient=False,
                 )
-            self.objects[key] = StoredObject(data, content_type, sha256_hex.lower())
+            self.objects[key] = StoredObject(data, content_type, sha256_hex.lower(), self.clock())
 
     def get(self, key: str) -> bytes:
         """The object's bytes; :class:`ObjectMissing` if absent."""
@@ -161,9 +166,28 @@ class FakeObjectStore(_Failable, ObjectStore):
 
     def list_keys(self, prefix: str) -> list[str]:
         """Every key under ``prefix``, in S3's (lexicographic) order."""
+        return [o.key for o in self.list_objects(prefix)]
+
+    def list_objects(self, prefix: str) -> list[ObjectInfo]:
+        """Every object under ``prefix``, in S3's (lexicographic) order."""
         with self._lock:
             self._enter("ListObjectsV2")
-            return sorted(k for k in self.objects if k.startswith(prefix))
+            return [
+                ObjectInfo(k, o.last_modified, len(o.data))
+                for k, o in sorted(self.objects.items())
+                if k.startswith(prefix)
+            ]
+
+    def list_folders(self, prefix: str) -> list[str]:
+        """The distinct ``prefix + name + "/"`` of the keys under ``prefix``, sorted."""
+        with self._lock:
+            self._enter("ListObjectsV2")
+            folders = {
+                prefix + k[len(prefix) :].split("/", 1)[0] + "/"
+                for k in self.objects
+                if k.startswith(prefix) and "/" in k[len(prefix) :]
+            }
+            return sorted(folders)
 
 
 @dataclass(slots=True)

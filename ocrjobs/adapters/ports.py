@@ -11,8 +11,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ocrjobs.domain.model import AuditEvent
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """One listed object: its key, when it was last written (UTC) and its size in bytes."""
+
+    key: str
+    last_modified: datetime
+    size: int
 
 
 class ObjectStore(ABC):
@@ -39,6 +49,14 @@ class ObjectStore(ABC):
     @abstractmethod
     def list_keys(self, prefix: str) -> list[str]:
         """Every key under ``prefix``."""
+
+    @abstractmethod
+    def list_objects(self, prefix: str) -> list[ObjectInfo]:
+        """Every object under ``prefix``, with its last-modified time and size."""
+
+    @abstractmethod
+    def list_folders(self, prefix: str) -> list[str]:
+        """The "folders" right under ``prefix`` (``jobs/`` → ``jobs/{job_id}/``, ...)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from ocrjobs.adapters.aws_errors import aws_error, translate_errors
-from ocrjobs.adapters.ports import ObjectStore
+from ocrjobs.adapters.ports import ObjectInfo, ObjectStore
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -125,9 +126,27 @@ class S3ObjectStore(ObjectStore):
 
     def list_keys(self, prefix: str) -> list[str]:
         """Every key under ``prefix``, following ListObjectsV2 pagination."""
-        keys: list[str] = []
+        return [o.key for o in self.list_objects(prefix)]
+
+    def list_objects(self, prefix: str) -> list[ObjectInfo]:
+        """Every object under ``prefix`` with its LastModified and Size (ListObjectsV2)."""
+        found: list[ObjectInfo] = []
         paginator = self._client.get_paginator("list_objects_v2")
         with translate_errors(self._client, "ListObjectsV2"):
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-                keys.extend(obj["Key"] for obj in page.get("Contents", []) if "Key" in obj)
-        return keys
+                found.extend(
+                    ObjectInfo(obj["Key"], obj["LastModified"].astimezone(UTC), obj.get("Size", 0))
+                    for obj in page.get("Contents", [])
+                    if "Key" in obj and "LastModified" in obj
+                )
+        return found
+
+    def list_folders(self, prefix: str) -> list[str]:
+        """The common prefixes right under ``prefix`` (ListObjectsV2 with ``Delimiter="/"``):
+        one entry per job, however many images each holds."""
+        folders: list[str] = []
+        paginator = self._client.get_paginator("list_objects_v2")
+        with translate_errors(self._client, "ListObjectsV2"):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
+                folders.extend(p["Prefix"] for p in page.get("CommonPrefixes", []) if "Prefix" in p)
+        return folders

@@ -15,6 +15,7 @@ import re
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -383,6 +384,27 @@ def test_exit_codes_and_errors_name_what_failed(stack: Stack, tmp_path: Path) ->
     assert stack.sql("SELECT id FROM jobs") == []
     assert stack.keys() == []
     assert stack.drain() == []
+
+
+def test_orphans_deletes_images_no_job_points_at(stack: Stack, tmp_path: Path) -> None:
+    submitted = json.loads(ok("submit", str(png(tmp_path / "real.png")), "--json").stdout)
+    job_id = submitted["job"]["job"]["id"]
+    orphan = f"jobs/{uuid.uuid4()}/{uuid.uuid4()}.png"  # a submission killed before its commit
+    stack.s3.put_object(Bucket=stack.settings.bucket, Key=orphan, Body=b"image bytes")
+
+    kept = json.loads(ok("orphans", "--json").stdout)  # default grace: an hour
+    assert (kept["jobs"], kept["recent"]) == ([], 1)
+    dry = json.loads(ok("orphans", "--grace", "0", "--dry-run", "--json").stdout)
+    assert dry["jobs"] == [orphan.split("/")[1]]
+    assert (dry["objects"], dry["bytes"], dry["dry_run"]) == (1, 11, True)
+    before = stack.keys()
+    assert orphan in before
+
+    swept = ok("orphans", "--grace", "0")
+    assert "deleted 1 objects (11 bytes) of 1 job folders" in swept.stdout
+    after = stack.keys()
+    assert orphan not in after
+    assert [k.split("/")[1] for k in after] == [job_id]
 
 
 def test_unsent_items_are_sent_by_requeue_exactly_once(stack: Stack, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.job_table_model import Column, JobTableModel
 from desktop.main_window import MainWindow
+from desktop.poller import FIRST_ORPHAN_SWEEP_S, ORPHAN_SWEEP_S, Poller
 from desktop.tasks import TaskRunner
+from ocrjobs.adapters.fakes import FakeObjectStore
 from ocrjobs.domain.model import Job, JobItem
 from ocrjobs.domain.status import ItemStatus, JobStatus
 from ocrjobs.services import jobs as job_service
@@ -192,3 +195,40 @@ def test_item_model_passes_qtmodeltester(
     qtbot.waitUntil(lambda: window.select_job(created.job.job.id), timeout=5000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: window.detail.items.rowCount() == 3, timeout=5000)
     qtmodeltester.check(window.detail.items)  # type: ignore[attr-defined]
+
+
+def test_the_poller_sweeps_orphaned_images_hourly(qtbot: QtBot, ctx: Context) -> None:
+    store = ctx.store
+    assert isinstance(store, FakeObjectStore)
+    hour_ago = datetime.now(UTC) - timedelta(hours=2)
+
+    def orphan() -> str:
+        key = f"jobs/{uuid4()}/{uuid4()}.png"
+        store.clock = lambda: hour_ago
+        store.put(key, b"x", "image/png", hashlib.sha256(b"x").hexdigest())
+        return key
+
+    now = [0.0]
+    runner = TaskRunner()
+    poller = Poller(runner, lambda: ctx, monotonic=lambda: now[0])
+    try:
+        first = orphan()
+        poller.tick()  # at start: no sweep yet
+        assert runner.wait(5000)
+        qtbot.waitUntil(lambda: poller.ok is True, timeout=5000)
+        assert store.list_keys("jobs/") == [first]
+        now[0] = FIRST_ORPHAN_SWEEP_S
+        poller.tick()
+        qtbot.waitUntil(lambda: store.list_keys("jobs/") == [], timeout=5000)
+        qtbot.waitUntil(lambda: poller.ok is True and not poller.busy, timeout=5000)
+        second = orphan()
+        now[0] = FIRST_ORPHAN_SWEEP_S + ORPHAN_SWEEP_S - 1
+        poller.tick()
+        assert runner.wait(5000)
+        qtbot.waitUntil(lambda: not poller.busy, timeout=5000)
+        assert store.list_keys("jobs/") == [second]  # not an hour since the last sweep
+        now[0] = FIRST_ORPHAN_SWEEP_S + ORPHAN_SWEEP_S
+        poller.tick()
+        qtbot.waitUntil(lambda: store.list_keys("jobs/") == [], timeout=5000)
+    finally:
+        runner.shutdown()

@@ -16,6 +16,7 @@ named as a setting is a real setting.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import json
 import os
@@ -26,6 +27,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -45,6 +47,7 @@ from ocrjobs.domain.errors import AwsError
 from ocrjobs.domain.status import ItemStatus, JobStatus
 from ocrjobs.services import audit, jobs, maintenance, processing
 from ocrjobs.services.context import Context
+from ocrjobs.services.orphans import sweep_orphan_objects
 
 pytestmark = pytest.mark.slow
 
@@ -372,6 +375,13 @@ def test_operator_and_worker_do_everything_with_exactly_their_policies(
     assert jobs.get_job(operator_ctx, job_id).job.status is not JobStatus.ERROR
     report = jobs.delete_job(operator_ctx, job_id)
     assert report.objects == 3
+
+    # Operator's desktop, hourly: the images of a submission killed before its commit.
+    orphan = f"jobs/{uuid.uuid4()}/{uuid.uuid4()}.png"
+    operator_ctx.store.put(orphan, b"x", "image/png", hashlib.sha256(b"x").hexdigest())
+    swept = sweep_orphan_objects(operator_ctx, timedelta(0))
+    assert (len(swept.jobs), swept.objects) == (1, 1)
+    assert operator_ctx.store.list_keys("jobs/") == []
 
 
 def _forbidden(who: str, stack: Stack, keys: Keys) -> dict[str, Callable[[], object]]:

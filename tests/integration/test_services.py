@@ -36,6 +36,7 @@ from ocrjobs.services import jobs as svc
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import requeue_unsent
 from ocrjobs.services.maintenance import expire_jobs, retry_items, sweep_dead_letters
+from ocrjobs.services.orphans import sweep_orphan_objects
 
 KEY = re.compile(r"jobs/([0-9a-f-]{36})/([0-9a-f-]{36})\.([a-z0-9]+)")
 
@@ -880,6 +881,52 @@ def test_database_lost_right_after_the_commit_still_reports_the_job(
     assert all(i.enqueued_at is None for i in stored.items)
     assert requeue_unsent(fake_ctx, timedelta(0)) == 3
     assert requeue_unsent(fake_ctx, timedelta(0)) == 0
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_orphan_sweep_removes_only_old_folders_with_no_job(
+    fake_ctx: Context, tmp_path: Path
+) -> None:
+    """A submission killed between its uploads and its commit leaves images (and maybe
+    its JOB_CREATED event) with no job row: the sweep removes them once they are old,
+    and touches neither real jobs, nor a submission still uploading, nor other folders."""
+    store, _, audit_log = fakes(fake_ctx)
+    kept = create(fake_ctx, tmp_path, 2, "kept")
+    old = datetime.now(UTC) - timedelta(hours=2)
+    store.clock = lambda: old
+    killed, uploading = uuid.uuid4(), uuid.uuid4()
+    for job_id in (killed, uploading):
+        for _ in range(3):
+            store.put(
+                f"jobs/{job_id}/{uuid.uuid4()}.png", b"png" * 10, "image/png", sha(b"png" * 10)
+            )
+    store.put(f"jobs/{killed}/{uuid.uuid4()}.png", b"x", "image/png", sha(b"x"))
+    store.put("jobs/not-a-job/readme.txt", b"x", "text/plain", sha(b"x"))
+    audit.record(fake_ctx, killed, audit.JOB_CREATED, name="never committed", items=4)
+    assert len(audit_log.list_events(str(killed))) == 1
+    store.clock = lambda: datetime.now(UTC)
+    store.put(f"jobs/{uploading}/{uuid.uuid4()}.png", b"y", "image/png", sha(b"y"))  # still busy
+
+    dry = sweep_orphan_objects(fake_ctx, dry_run=True)
+    assert (dry.jobs, dry.objects, dry.bytes, dry.recent) == ((killed,), 4, 91, 1)
+    assert len(store.list_keys(f"jobs/{killed}/")) == 4  # a dry run deletes nothing
+
+    swept = sweep_orphan_objects(fake_ctx)
+    assert (swept.jobs, swept.objects, swept.recent, swept.dry_run) == ((killed,), 4, 1, False)
+    assert store.list_keys(f"jobs/{killed}/") == []
+    assert audit_log.list_events(str(killed)) == []
+    assert len(store.list_keys(f"jobs/{uploading}/")) == 4
+    assert store.list_keys("jobs/not-a-job/") == ["jobs/not-a-job/readme.txt"]
+    assert {i.s3_key for i in svc.get_job(fake_ctx, kept.job.id).items} <= set(
+        store.list_keys(f"jobs/{kept.job.id}/")
+    )
+    assert len(store.list_keys(f"jobs/{kept.job.id}/")) == 2
+    # Once the busy one is old too (its submission died as well), it goes.
+    assert sweep_orphan_objects(fake_ctx, timedelta(0)).jobs == (uploading,)
+    assert sweep_orphan_objects(fake_ctx, timedelta(0)).jobs == ()
 
 
 def test_delete_with_s3_down_can_be_finished_later(fake_ctx: Context, tmp_path: Path) -> None:

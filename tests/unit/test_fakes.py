@@ -157,6 +157,22 @@ def test_contract_list_and_delete_prefix(store: ObjectStore) -> None:
     assert store.delete_prefix("jobs/b/") == 0
 
 
+def test_contract_list_objects_and_folders(store: ObjectStore) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    for key in ["jobs/f2/1.png", "jobs/f1/2.png", "jobs/f1/1.png", "jobs/loose.png", "x/f3/1"]:
+        store.put(key, b"12345", "image/png", sha(b"12345"))
+
+    assert store.list_folders("jobs/") == ["jobs/f1/", "jobs/f2/"]
+    assert store.list_folders("jobs/f1/") == []
+    objects = store.list_objects("jobs/f1/")
+    assert [o.key for o in objects] == ["jobs/f1/1.png", "jobs/f1/2.png"]
+    assert all(o.size == 5 for o in objects)
+    assert all(o.last_modified.tzinfo is not None for o in objects)
+    assert all(
+        before <= o.last_modified <= datetime.now(UTC) + timedelta(seconds=5) for o in objects
+    )
+
+
 def test_contract_delete_keys_ignores_absent_keys(store: ObjectStore) -> None:
     store.put("jobs/c/1.png", b"x", "image/png", sha(b"x"))
 

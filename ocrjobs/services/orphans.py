@@ -1,0 +1,120 @@
+"""Images left in S3 with no job: the ones a submission uploaded and never committed.
+
+``create_job`` uploads every image before it commits the job's rows, and removes the
+uploads itself when anything fails. What it cannot clean up is its own death between
+the two (the desktop's upload process killed, a CLI run killed with SIGKILL, a power
+cut): the images stay under ``jobs/{job_id}/`` with no row pointing at them, invisible
+in the app, never deleted by anyone, and billed. A ``delete_job`` whose S3 part failed
+after its rows went leaves the same. :func:`sweep_orphan_objects` finds such job folders
+and deletes them (and any audit event of that job id, e.g. the ``JOB_CREATED`` written
+just before a commit that never happened).
+
+A folder is an orphan only when no job row has its id and its newest object is older
+than ``orphan_grace_seconds``: a submission still uploading keeps adding objects, and
+one that finished commits seconds after its last upload. The row is looked up again
+just before the delete. The desktop sweeps once an hour, ``ocrjobs orphans`` on demand;
+several sweeping at once only repeat deletes of absent keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from ocrjobs.domain.errors import OcrJobsError
+from ocrjobs.domain.model import job_prefix
+from ocrjobs.services.context import Context
+
+log = logging.getLogger(__name__)
+
+JOBS_PREFIX = "jobs/"
+_LOOKUP_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class OrphanSweep:
+    """What a sweep found.
+
+    Attributes:
+        jobs: Job ids whose folders were deleted (or would be, in a dry run).
+        objects: How many objects those folders held.
+        bytes: Their total size.
+        recent: Folders with no job whose newest object is still within the grace period.
+        dry_run: Nothing was deleted.
+    """
+
+    jobs: tuple[UUID, ...]
+    objects: int
+    bytes: int
+    recent: int
+    dry_run: bool
+
+
+def sweep_orphan_objects(
+    ctx: Context, grace: timedelta | None = None, *, dry_run: bool = False
+) -> OrphanSweep:
+    """Delete the S3 folders of jobs that have no row (see the module docstring).
+
+    Args:
+        ctx: The services' dependencies.
+        grace: Leave folders whose newest object is younger than this (default: the
+            ``orphan_grace_seconds`` setting).
+        dry_run: Only report what would be deleted.
+    """
+    grace = timedelta(seconds=ctx.settings.orphan_grace_seconds) if grace is None else grace
+    cutoff = ctx.clock() - grace
+    candidates = _jobless_folders(ctx)
+    swept: list[UUID] = []
+    objects = size = recent = 0
+    for job_id in candidates:
+        found = ctx.store.list_objects(job_prefix(job_id))
+        if not found:
+            continue
+        if max(o.last_modified for o in found) > cutoff:
+            recent += 1
+            continue
+        with ctx.uow() as uow:
+            if uow.repo.existing_job_ids([job_id]):
+                continue  # committed since the first look
+        if not dry_run:
+            ctx.store.delete_keys([o.key for o in found])
+            try:
+                ctx.audit.delete_events(str(job_id))
+            except OcrJobsError as exc:
+                log.warning("orphan job=%s: objects deleted, audit events kept: %s", job_id, exc)
+        log.warning(
+            "orphan job=%s: %s %d objects (%d bytes) with no job row, newest %s",
+            job_id,
+            "would delete" if dry_run else "deleted",
+            len(found),
+            sum(o.size for o in found),
+            max(o.last_modified for o in found).isoformat(),
+        )
+        swept.append(job_id)
+        objects += len(found)
+        size += sum(o.size for o in found)
+    return OrphanSweep(tuple(swept), objects, size, recent, dry_run)
+
+
+def _jobless_folders(ctx: Context) -> list[UUID]:
+    """Ids of the ``jobs/{id}/`` folders that no job row has, in listing order."""
+    ids: list[UUID] = []
+    for folder in ctx.store.list_folders(JOBS_PREFIX):
+        name = folder[len(JOBS_PREFIX) :].rstrip("/")
+        try:
+            job_id = UUID(name)
+        except ValueError:
+            job_id = None
+        if job_id is None or str(job_id) != name:
+            log.warning("s3://%s/%s is not a job folder; left alone", ctx.store.bucket, folder)
+            continue
+        ids.append(job_id)
+    missing: list[UUID] = []
+    for start in range(0, len(ids), _LOOKUP_BATCH):
+        batch = ids[start : start + _LOOKUP_BATCH]
+        with ctx.uow() as uow:
+            existing = uow.repo.existing_job_ids(batch)
+        missing.extend(i for i in batch if i not in existing)
+    return missing
