@@ -1,8 +1,14 @@
-"""A job's items as a list model: thumbnail, original name, status, error and review flag."""
+"""A job's items as a list model: thumbnail, original name, status, error and review flag.
+
+Built for jobs of thousands of items: rows are indexed off the UI thread
+(:func:`prepare_rows`), changes are signalled as runs of rows, and the review count is
+kept as items change instead of recounted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +19,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
@@ -32,6 +39,8 @@ ITEM_COLORS = {
 }
 REVIEW_COLOR = "#c26a00"
 FLAG_SIZE = 22
+MAX_THUMBNAILS = 1000
+"""Thumbnails kept per model (~12 KiB each); scrolling back re-decodes evicted ones."""
 
 
 def needs_review(item: JobItem) -> bool:
@@ -43,56 +52,130 @@ def needs_review(item: JobItem) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ItemRows:
+    """A job's items ready for :meth:`ItemListModel.set_rows` (see :func:`prepare_rows`)."""
+
+    items: tuple[JobItem, ...]
+    row_of: Mapping[UUID, int]
+    review: frozenset[UUID]
+    """The items that need review from their confidence alone."""
+
+
+def prepare_rows(items: Iterable[JobItem]) -> ItemRows:
+    """Index a job's items for the model; plain Python, meant for a task thread.
+
+    For thousands of items the index and the review flags cost tens of milliseconds;
+    made here they cost the UI thread nothing when the rows are swapped in.
+    """
+    rows = tuple(items)
+    return ItemRows(
+        rows,
+        {it.id: i for i, it in enumerate(rows)},
+        frozenset(it.id for it in rows if needs_review(it)),
+    )
+
+
+def row_ranges(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted ``rows`` as ``(first, last)`` runs of consecutive rows."""
+    ranges: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if ranges and row == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], row)
+        else:
+            ranges.append((row, row))
+    return ranges
+
+
 class ItemListModel(QAbstractListModel):
     """Rows are ``JobItem``; :meth:`update` replaces rows in place by id.
 
     An item needs review when its confidence is low (:func:`needs_review`) or when its
     word boxes, once fetched, say so (:meth:`set_words_review`); such rows carry a flag.
+    The count of such items is kept up to date as rows change
+    (:attr:`review_count_changed`), never recounted over all rows.
+
+    Thumbnails (:meth:`set_thumbnails`) are kept for the last ``MAX_THUMBNAILS`` items
+    given, so a long job holds a bounded number of pixmaps; rows without one show the
+    placeholder.
     """
+
+    review_count_changed = Signal(int)
 
     def __init__(
         self, placeholder: QIcon, parent: QObject | None = None, *, flag: QIcon | None = None
     ) -> None:
         super().__init__(parent)
         self._items: list[JobItem] = []
-        self._row_of: dict[UUID, int] = {}
+        self._row_of: Mapping[UUID, int] = {}
         self._thumbs: dict[UUID, QPixmap] = {}
         self._flagged: dict[UUID, QPixmap] = {}
         self._words_review: set[UUID] = set()
+        self._review: set[UUID] = set()
+        """Every item that needs review now (confidence or word boxes)."""
+        self._review_count = 0
         self._placeholder = placeholder
         self._flag = flag or QIcon()
 
     def set_items(self, items: Iterable[JobItem]) -> None:
+        """Show ``items`` (indexed here: prefer :meth:`set_rows` for long jobs)."""
+        self.set_rows(prepare_rows(items))
+
+    def set_rows(self, rows: ItemRows) -> None:
+        """Show prepared rows. Thumbnails and word-box flags of items still shown stay."""
         self.beginResetModel()
-        self._items = list(items)
-        self._row_of = {it.id: i for i, it in enumerate(self._items)}
-        self._thumbs = {}
+        self._items = list(rows.items)
+        self._row_of = rows.row_of
+        self._thumbs = {k: v for k, v in self._thumbs.items() if k in rows.row_of}
         self._flagged = {}
-        self._words_review = set()
+        self._words_review = {k for k in self._words_review if k in rows.row_of}
+        self._review = set(rows.review)
+        for item_id in self._words_review:
+            if self._items[rows.row_of[item_id]].status is ItemStatus.DONE:
+                self._review.add(item_id)
         self.endResetModel()
+        self._review_changed()
 
     def update(self, items: Iterable[JobItem]) -> list[JobItem]:
-        """Replace known items; returns those that changed."""
-        changed = []
+        """Replace known items; returns those that changed (one ``dataChanged`` per run)."""
+        changed: list[JobItem] = []
+        rows: list[int] = []
         for it in items:
             row = self._row_of.get(it.id)
             if row is None or self._items[row] == it:
                 continue
             self._items[row] = it
             self._flagged.pop(it.id, None)
+            self._note_review(it)
             changed.append(it)
-            idx = self.index(row, 0)
-            self.dataChanged.emit(idx, idx, [])
+            rows.append(row)
+        for first, last in row_ranges(rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 0), [])
+        self._review_changed()
         return changed
 
-    def set_thumbnail(self, item_id: UUID, image: QImage) -> None:
-        row = self._row_of.get(item_id)
-        if row is None or image.isNull():
-            return
-        self._thumbs[item_id] = QPixmap.fromImage(image)
-        self._flagged.pop(item_id, None)
-        idx = self.index(row, 0)
-        self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+    def set_thumbnails(self, thumbs: Iterable[tuple[UUID, QImage]]) -> None:
+        """Show decoded thumbnails (a batch: one ``dataChanged`` per run of rows)."""
+        rows: list[int] = []
+        for item_id, image in thumbs:
+            row = self._row_of.get(item_id)
+            if row is None or image.isNull():
+                continue
+            self._thumbs.pop(item_id, None)
+            self._thumbs[item_id] = QPixmap.fromImage(image)
+            self._flagged.pop(item_id, None)
+            rows.append(row)
+        while len(self._thumbs) > MAX_THUMBNAILS:  # the oldest first
+            oldest = next(iter(self._thumbs))
+            del self._thumbs[oldest]
+            self._flagged.pop(oldest, None)
+        for first, last in row_ranges(rows):
+            self.dataChanged.emit(
+                self.index(first, 0), self.index(last, 0), [Qt.ItemDataRole.DecorationRole]
+            )
+
+    def has_thumbnail(self, item_id: UUID) -> bool:
+        return item_id in self._thumbs
 
     def set_words_review(self, item_id: UUID, review: bool) -> None:
         """Record what the item's word boxes say (``PageWords.needs_review``)."""
@@ -104,8 +187,10 @@ class ItemListModel(QAbstractListModel):
         else:
             self._words_review.discard(item_id)
         self._flagged.pop(item_id, None)
+        self._note_review(self._items[row])
         idx = self.index(row, 0)
         self.dataChanged.emit(idx, idx, [])
+        self._review_changed()
 
     def needs_review(self, item: JobItem) -> bool:
         """Low confidence, or low-confidence word boxes (when they were fetched)."""
@@ -115,7 +200,18 @@ class ItemListModel(QAbstractListModel):
 
     def review_count(self) -> int:
         """How many items need review (from the loaded rows, no query)."""
-        return sum(1 for it in self._items if self.needs_review(it))
+        return len(self._review)
+
+    def _note_review(self, item: JobItem) -> None:
+        if self.needs_review(item):
+            self._review.add(item.id)
+        else:
+            self._review.discard(item.id)
+
+    def _review_changed(self) -> None:
+        if len(self._review) != self._review_count:
+            self._review_count = len(self._review)
+            self.review_count_changed.emit(self._review_count)
 
     def _decoration(self, it: JobItem) -> QIcon | QPixmap:
         base = self._thumbs.get(it.id)

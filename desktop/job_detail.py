@@ -1,5 +1,7 @@
 """The selected job: header with actions, its items (thumbnails), the image and its OCR text.
 
+Selecting a job fetches it and indexes its items on a task thread; the UI thread only
+swaps the rows in. Thumbnails are decoded off the UI thread for the rows on screen.
 Selecting an item loads its image and word boxes in one background task; the boxes are
 drawn over the image (toggle in the image toolbar) and decide the item's review flag.
 """
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -30,10 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.image_viewer import ImageViewer, turned
-from desktop.item_model import THUMB_SIZE, ItemListModel
+from desktop.item_model import THUMB_SIZE, ItemListModel, ItemRows, prepare_rows
 from desktop.job_table_model import STATUS_COLORS
 from desktop.resources import Resources
-from desktop.tasks import Report, TaskHandle, TaskRunner
+from desktop.tasks import TaskRunner
+from desktop.thumbnails import ThumbnailLoader
 from ocrjobs.domain.model import JobDetail, JobItem, JobSummary
 from ocrjobs.domain.status import ItemStatus, JobStatus
 from ocrjobs.domain.words import PageWords
@@ -42,8 +45,9 @@ from ocrjobs.services.context import Context
 
 log = logging.getLogger(__name__)
 
-MAX_THUMBNAILS = 300
 IMAGE_CACHE = 40
+THUMB_DELAY_MS = 40
+"""Thumbnails are asked for once scrolling or resizing pauses this long."""
 
 
 def _decode(data: bytes, content_type: str) -> QImage:
@@ -60,6 +64,33 @@ class ItemView:
     status: ItemStatus
     image: QImage
     words: PageWords | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedJob:
+    """A job fetched for the panel, its rows prepared off the UI thread."""
+
+    detail: JobDetail
+    base: JobDetail | None
+    """What the panel showed when the fetch started."""
+    rows: ItemRows | None
+    """The rows to show; ``None`` when the items are those of ``base`` (same ids, order)."""
+    changed: tuple[JobItem, ...]
+    """With ``rows`` None: the items that differ from ``base``."""
+
+
+def load_job(ctx: Context, job_id: UUID, base: JobDetail | None) -> LoadedJob:
+    """Fetch the job and prepare its rows, or what changed since ``base`` (a task thread)."""
+    detail = job_service.get_job(ctx, job_id)
+    if (
+        base is not None
+        and base.job.id == detail.job.id
+        and len(base.items) == len(detail.items)
+        and all(a.id == b.id for a, b in zip(base.items, detail.items, strict=True))
+    ):
+        changed = tuple(b for a, b in zip(base.items, detail.items, strict=True) if a != b)
+        return LoadedJob(detail, base, None, changed)
+    return LoadedJob(detail, base, prepare_rows(detail.items), ())
 
 
 def load_view(ctx: Context, item: JobItem) -> ItemView:
@@ -98,7 +129,6 @@ class JobDetailPanel(QWidget):
         self.detail: JobDetail | None = None
         self._images: dict[UUID, ItemView] = {}
         self._pending_item: UUID | None = None
-        self._thumb_task: TaskHandle | None = None
         self._generation = 0
 
         # header
@@ -137,7 +167,7 @@ class JobDetailPanel(QWidget):
         # items
         self.items = ItemListModel(resources.icon("info"), self, flag=resources.icon("warning"))
         self.items.modelReset.connect(self._update_review)
-        self.items.dataChanged.connect(lambda *_a: self._update_review())
+        self.items.review_count_changed.connect(lambda _n: self._update_review())
         self.item_view = QListView()
         self.item_view.setModel(self.items)
         self.item_view.setIconSize(THUMB_SIZE)
@@ -148,6 +178,18 @@ class JobDetailPanel(QWidget):
         self.item_view.setAccessibleName(self.tr("Items of the job"))
         self.item_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.item_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.thumbnails = ThumbnailLoader(runner, context, self)
+        self.thumbnails.loaded.connect(self.items.set_thumbnails)
+        self._thumb_timer = QTimer(self)
+        self._thumb_timer.setSingleShot(True)
+        self._thumb_timer.setInterval(THUMB_DELAY_MS)
+        self._thumb_timer.timeout.connect(self._request_thumbnails)
+        self._thumb_rows = range(0)
+        # (not timer.start itself: valueChanged's int would become the interval)
+        self.items.modelReset.connect(self._schedule_thumbnails)
+        item_bar = self.item_view.verticalScrollBar()
+        item_bar.valueChanged.connect(self._schedule_thumbnails)
+        item_bar.rangeChanged.connect(self._schedule_thumbnails)
 
         # image
         self.viewer = ImageViewer()
@@ -264,9 +306,8 @@ class JobDetailPanel(QWidget):
     def show_job(self, job_id: UUID | None) -> None:
         """Load and show a job (``None`` clears the panel)."""
         self._generation += 1
-        if self._thumb_task is not None:
-            self._thumb_task.cancel()
-            self._thumb_task = None
+        self.thumbnails.cancel()
+        self._thumb_rows = range(0)
         if job_id != self.job_id:
             self._images.clear()
         self.job_id = job_id
@@ -282,8 +323,9 @@ class JobDetailPanel(QWidget):
         if ctx is None or job_id is None:
             return
         generation = self._generation
+        base = self.detail if self.detail is not None and self.detail.job.id == job_id else None
         self._runner.run(
-            lambda: job_service.get_job(ctx, job_id),
+            lambda: load_job(ctx, job_id, base),
             on_done=lambda d: self._loaded(generation, d),
             on_error=lambda e: self._load_failed(generation, e),
             label=f"get_job {job_id}",
@@ -293,18 +335,18 @@ class JobDetailPanel(QWidget):
         if generation == self._generation:
             self.failed.emit(exc)
 
-    def _loaded(self, generation: int, detail: JobDetail) -> None:
+    def _loaded(self, generation: int, loaded: LoadedJob) -> None:
+        detail = loaded.detail
         if generation != self._generation or detail.job.id != self.job_id:
             return
-        same_job = self.detail is not None and self.detail.job.id == detail.job.id
         current = self.current_item()
+        same_rows = loaded.rows is None and loaded.base is self.detail
         self.detail = detail
         self._show_header(JobSummary(detail.job, detail.counts))
-        if same_job and [i.id for i in self.items.items()] == [i.id for i in detail.items]:
-            self.items.update(detail.items)
-        else:
-            self.items.set_items(detail.items)
-            self._load_thumbnails(detail.items)
+        if same_rows:
+            self.items.update(loaded.changed)
+        else:  # prepared on the task thread, unless another load came in between
+            self.items.set_rows(loaded.rows or prepare_rows(detail.items))
         self.stack.setCurrentIndex(1)
         row = self.items.row_of(current.id) if current is not None else None
         if self._pending_item is not None and self.items.row_of(self._pending_item) is not None:
@@ -370,8 +412,7 @@ class JobDetailPanel(QWidget):
         """Replace changed items in place; the selection and scroll position stay."""
         if job_id != self.job_id or self.detail is None:
             return
-        known = {i.id for i in self.items.items()}
-        if any(i.id not in known for i in items):
+        if any(self.items.row_of(i.id) is None for i in items):
             self.reload()
             return
         changed = self.items.update(items)
@@ -444,36 +485,46 @@ class JobDetailPanel(QWidget):
             message = getattr(exc, "message", None) or str(exc)
             self.viewer.show_note(self.tr("Image unavailable: {reason}").format(reason=message))
 
-    def _load_thumbnails(self, items: Sequence[JobItem]) -> None:
-        ctx = self._context()
-        if ctx is None or not items:
+    def _visible_rows(self) -> range:
+        """The rows on screen (probing two points: one may fall between two rows)."""
+        view, n = self.item_view, self.items.rowCount()
+        if n == 0:
+            return range(0)
+        area = view.viewport().rect()
+        x = area.center().x()
+
+        def row_at(ys: tuple[int, ...], default: int) -> int:
+            for y in ys:
+                index = view.indexAt(QPoint(x, y))
+                if index.isValid():
+                    return index.row()
+            return default
+
+        first = row_at((area.top() + 4, area.top() + 12), 0)
+        last = row_at((area.bottom() - 4, area.bottom() - 12), n - 1)
+        return range(first, max(first, last) + 1)
+
+    def _schedule_thumbnails(self, *_args: object) -> None:
+        self._thumb_timer.start()
+
+    def _request_thumbnails(self) -> None:
+        """Decode the thumbnails missing on screen, then a page below and above it."""
+        shown = self._visible_rows()
+        if not shown:
             return
-        todo = [i for i in items if not i.content_type.endswith("pdf")][:MAX_THUMBNAILS]
-        generation = self._generation
-
-        def work(handle: TaskHandle, report: Report) -> None:
-            for it in todo:
-                if handle.cancelled:
-                    return
-                try:
-                    image = _decode(ctx.store.get(it.s3_key), it.content_type)
-                except Exception:  # a missing thumbnail is not an error worth a banner
-                    log.debug("no thumbnail for item=%s", it.id, exc_info=True)
-                    continue
-                thumb = image.scaled(
-                    THUMB_SIZE,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-                report((it.id, thumb))
-
-        def got(value: object) -> None:
-            if generation == self._generation and isinstance(value, tuple):
-                self.items.set_thumbnail(value[0], value[1])
-
-        self._thumb_task = self._runner.run_with(
-            work, on_progress=got, on_error=lambda _e: None, label="thumbnails"
-        )
+        page = len(shown)
+        rows = range(max(0, shown.start - page), min(self.items.rowCount(), shown.stop + page))
+        if rows == self._thumb_rows and self.thumbnails.busy:
+            return
+        self._thumb_rows = rows
+        order = [*shown, *range(shown.stop, rows.stop), *range(shown.start - 1, rows.start - 1, -1)]
+        todo = [
+            it
+            for it in (self.items.item(r) for r in order)
+            if it is not None and not self.items.has_thumbnail(it.id)
+        ]
+        if todo:
+            self.thumbnails.request(todo)
 
     # -- text -----------------------------------------------------------------------------
 

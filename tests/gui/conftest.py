@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -21,6 +23,8 @@ from desktop.tasks import TaskRunner
 from ocrjobs.adapters.database import make_engine
 from ocrjobs.adapters.messages import decode
 from ocrjobs.adapters.migrate import upgrade
+from ocrjobs.domain.model import Job, JobItem
+from ocrjobs.domain.status import ItemStatus, JobStatus
 from ocrjobs.services import processing
 from ocrjobs.services.context import Context
 
@@ -114,6 +118,53 @@ def image_factory(tmp_path: Path) -> Callable[[str], Path]:
         return make_image(tmp_path / name, name)
 
     return make
+
+
+def add_big_job(ctx: Context, n: int) -> UUID:
+    """A processing job of ``n`` image items (a quarter done, some to review, some failed).
+
+    Rows go straight into the database (no queue messages): a job to look at, not to run.
+    """
+    png = make_image(Path(ctx.settings.data_dir).parent / "thumb.png").read_bytes()
+    digest = hashlib.sha256(png).hexdigest()
+    now = datetime.now(UTC)
+    job_id = uuid4()
+    statuses = (ItemStatus.DONE, ItemStatus.ERROR, ItemStatus.PENDING, ItemStatus.PROCESSING)
+    items = []
+    for i in range(n):
+        status = statuses[i % len(statuses)]
+        key = f"jobs/{job_id}/{i}.png"
+        ctx.store.put(key, png, "image/png", digest)
+        done = status is ItemStatus.DONE
+        failed = status is ItemStatus.ERROR
+        items.append(
+            JobItem(
+                uuid4(),
+                job_id,
+                key,
+                now,
+                status,
+                "text" if done else None,
+                "the image could not be read" if failed else None,
+                "OCR_FAILED" if failed else None,
+                f"{i:04d}.png",
+                "image/png",
+                len(png),
+                digest,
+                None,
+                0,
+                None,
+                None,
+                None,
+                now,
+                confidence=(40.0 if i % 8 == 0 else 95.0) if done else None,
+            )
+        )
+    job = Job(job_id, "big", now, JobStatus.PROCESSING, now + timedelta(days=2), "eng", now)
+    with ctx.uow(write=True) as uow:
+        uow.repo.add_job(job, items)
+        uow.commit()
+    return job_id
 
 
 def process_all(ctx: Context, outcome: Callable[[UUID], str | None]) -> int:

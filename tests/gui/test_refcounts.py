@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from uuid import UUID, uuid4
 
 import pytest
 from PySide6.QtCore import QObject, QStringListModel, Qt, Signal
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
-from ocrjobs.domain.model import Job, JobItem
-from ocrjobs.domain.status import ItemStatus, JobStatus
 from ocrjobs.services.context import Context
-from tests.gui.conftest import make_image
+from tests.gui.conftest import add_big_job
 
 pytestmark = pytest.mark.gui
 
@@ -86,54 +80,10 @@ def test_bindings_keep_none_and_true_references(call: Callable[[_Calls], None]) 
     assert drift["True"] >= -TOLERANCE, f"True lost {-drift['True']} references"
 
 
-def _add_big_job(ctx: Context, n: int) -> UUID:
-    """A processing job of ``n`` image items (a quarter done, some to review, some failed)."""
-    png = make_image(Path(ctx.settings.data_dir).parent / "thumb.png").read_bytes()
-    digest = hashlib.sha256(png).hexdigest()
-    now = datetime.now(UTC)
-    job_id = uuid4()
-    statuses = (ItemStatus.DONE, ItemStatus.ERROR, ItemStatus.PENDING, ItemStatus.PROCESSING)
-    items = []
-    for i in range(n):
-        status = statuses[i % len(statuses)]
-        key = f"jobs/{job_id}/{i}.png"
-        ctx.store.put(key, png, "image/png", digest)
-        done = status is ItemStatus.DONE
-        failed = status is ItemStatus.ERROR
-        items.append(
-            JobItem(
-                uuid4(),
-                job_id,
-                key,
-                now,
-                status,
-                "text" if done else None,
-                "the image could not be read" if failed else None,
-                "OCR_FAILED" if failed else None,
-                f"{i:04d}.png",
-                "image/png",
-                len(png),
-                digest,
-                None,
-                0,
-                None,
-                None,
-                None,
-                now,
-                confidence=(40.0 if i % 8 == 0 else 95.0) if done else None,
-            )
-        )
-    job = Job(job_id, "big", now, JobStatus.PROCESSING, now + timedelta(days=2), "eng", now)
-    with ctx.uow(write=True) as uow:
-        uow.repo.add_job(job, items)
-        uow.commit()
-    return job_id
-
-
 def test_a_1000_item_job_repainted_and_polled_keeps_none_references(
     qtbot: QtBot, window: MainWindow, ctx: Context
 ) -> None:
-    job_id = _add_big_job(ctx, 1000)
+    job_id = add_big_job(ctx, 1000)
     window.resize(1400, 900)
     window.refresh()
     qtbot.waitUntil(lambda: window.select_job(job_id), timeout=5000)
