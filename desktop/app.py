@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     translators = install_translator(app, args.lang or prefs.ui_language())
     theme = Theme(app, resources)
     window = build_window(resources, prefs)
+    window.backend.ready.connect(collector.freeze)  # start-up is over (see gc_guard)
     local: bool | None = True if (args.local or args.self_check) else (False if args.aws else None)
     window.backend.start(prefs.settings, local=local)
     window.show()

@@ -406,6 +406,7 @@ def main() -> int:
             window = make_window(data)
             window.resize(1440, 900)
             window.show()
+            window.backend.ready.connect(collector.freeze)  # as desktop.app.main does
             window.backend.use(ctx)
             if not wait_until(app, lambda: window.model.rowCount() >= 1 + len(big), 30):
                 raise SystemExit("the job table never loaded")
