@@ -189,6 +189,12 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a live process and of its live descendants: the local stack's
+    process (``ocrjobs local``) runs moto's server in a child process of its own."""
+    return _proc_cpu(pid) + sum(_tree_cpu(c) for c in _children(pid))
+
+
 @dataclass
 class WorkerRun:
     seconds: float
@@ -231,7 +237,7 @@ def run_worker(
 
 def _drain(
     stack_env: dict[str, str],
-    moto_pid: int,
+    stack_pid: int,
     images: Sequence[bytes],
     language: str,
     concurrency: int,
@@ -307,7 +313,7 @@ def _drain(
             ]
             rss: list[int] = []
             ocr_pids = _children(proc.pid)
-            cpu_moto0, cpu_bench0 = _proc_cpu(moto_pid), _cpu_self()
+            cpu_moto0, cpu_bench0 = _tree_cpu(stack_pid), _cpu_self()
             cpu_parent0 = _proc_cpu(proc.pid)
             cpu_ocr0 = sum(_proc_cpu(p) for p in ocr_pids)
             t0 = time.perf_counter()
@@ -331,7 +337,7 @@ def _drain(
                 time.sleep(0.05)
             seconds = time.perf_counter() - t0
             cpu_bench = _cpu_self() - cpu_bench0
-            cpu_moto = _proc_cpu(moto_pid) - cpu_moto0
+            cpu_moto = _tree_cpu(stack_pid) - cpu_moto0
             cpu_parent = _proc_cpu(proc.pid) - cpu_parent0
             # An OCR process replaced meanwhile (none is expected here) would be missed.
             cpu_ocr = sum(_proc_cpu(p) for p in ocr_pids if p in _children(proc.pid)) - cpu_ocr0
