@@ -6,15 +6,16 @@ settings once (imports, boto3 clients, the engine) and runs each submission on a
 of its own, so the next drop finds everything ready. Messages (tuples):
 
 * window → child: ``("submit", id, name, files, language)``, ``("cancel", id)``,
-  ``("stop",)`` (take no more; exit once the running submissions end);
+  ``("stop",)`` (take no more; exit once the running submissions end, which still
+  take ``cancel`` meanwhile);
 * child → window: ``("ready", pid)`` once warmed up, then per submission
   ``("started", id)`` just before ``create_job`` begins, ``("progress", id, Progress)``
   (throttled), and ``("done", id, CreateResult)`` or ``("error", id, packed error)``.
 
-If the window goes away (the pipe ends) every running submission is cancelled, which
-undoes its uploads, and the process exits. Also here, because both sides use them:
-:func:`throttled` progress and the error packing (our errors' ``__init__`` signatures do
-not unpickle by themselves).
+If the window goes away (the pipe ends), also after ``stop``, every running submission
+is cancelled, which undoes its uploads, and the process exits. Also here, because both
+sides use them: :func:`throttled` progress and the error packing (our errors'
+``__init__`` signatures do not unpickle by themselves).
 
 This module imports no Qt: the child must not load it.
 """
@@ -45,6 +46,8 @@ ProgressReport = Callable[[Progress], None]
 
 PROGRESS_EVERY_S = 0.1
 """At most ~10 progress reports a second reach the UI (plus stage changes)."""
+STOPPING_POLL_S = 0.05
+"""How often a stopping child looks whether its last submission ended."""
 CHILD_NICE = 10
 """The child yields the CPU to the window: on two cores, a child uploading on 16
 threads beside the stack otherwise delays the UI thread by whole scheduler slices."""
@@ -111,7 +114,16 @@ class _Server:
             self._conn.close()
 
     def _serve(self) -> None:
+        stopping = False
         while True:
+            if stopping:
+                # Told to stop: keep reading until the last submission ends, so a Cancel
+                # (closing the window cancels its uploads) or the window going away still
+                # reaches the submissions running here.
+                if not self._in_flight():
+                    return
+                if not self._conn.poll(STOPPING_POLL_S):
+                    continue
             try:
                 message = self._conn.recv()
             except (EOFError, OSError):  # the window went away: stop and undo
@@ -131,7 +143,7 @@ class _Server:
                     entry[1].set()
             elif kind == "stop":
                 log.info("stopping once %d submission(s) end", len(self._in_flight()))
-                return
+                stopping = True
             else:
                 log.error("unknown message %r", kind)
 

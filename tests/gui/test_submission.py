@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.backend import Mode
@@ -169,6 +170,25 @@ def test_cancel_undoes_the_uploads_and_the_child_serves_on(
     after = submit(submissions, local_stack, "after", [make_image(tmp_path / "a.png")])
     assert after.job is not None
     assert submissions.pid == pid
+
+
+def test_a_stopping_child_still_takes_cancel_for_what_it_runs(
+    submissions: SubmissionProcess, local_stack: Settings, stack_ctx: Context, tmp_path: Path
+) -> None:
+    # New settings (or closing the window) stop the child while a submission runs; the
+    # user's Cancel comes after the stop and must still undo the uploads.
+    files = noise_images(tmp_path / "many", 120)
+    cancel = threading.Event()
+
+    def stop_then_cancel(p: Progress) -> None:
+        if p.stage == "uploading" and not cancel.is_set():
+            submissions.retire()  # "stop" is in the pipe when this returns
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        submit(submissions, local_stack, "stopped", files, report=stop_then_cancel, cancel=cancel)
+    assert job_service.list_jobs(stack_ctx).total == 0
+    assert stack_ctx.store.list_keys("jobs/") == []
 
 
 def test_an_unreachable_backend_fails_with_its_own_error(
@@ -350,3 +370,31 @@ def test_closing_the_window_ends_the_child(qtbot: QtBot, aws_window: MainWindow)
     assert window.submissions.pids == []
     window.shutdown()
     assert window.submissions.pid is None
+
+
+def test_closing_the_window_cancels_its_uploads(
+    qtbot: QtBot,
+    aws_window: MainWindow,
+    stack_ctx: Context,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "Cancel them and quit?" Yes: the child is told to stop and the upload to cancel,
+    # in either order; nothing of the job may stay.
+    window = aws_window
+    yes = QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: yes)
+    qtbot.waitUntil(lambda: window.submissions.pid is not None, timeout=10_000)
+    files = noise_images(tmp_path / "many", 120)
+    update = window.uploads.update_progress
+
+    def progress(task_id: int, p: Progress) -> None:
+        update(task_id, p)
+        if p.stage == "uploading" and window.isVisible():
+            window.close()
+
+    window.uploads.update_progress = progress  # type: ignore[method-assign]
+    result = submit_in_window(qtbot, window, files, "closed while uploading")
+    assert isinstance(result, Cancelled), result
+    assert job_service.list_jobs(stack_ctx).total == 0
+    assert stack_ctx.store.list_keys("jobs/") == []
