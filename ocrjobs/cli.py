@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import signal
 import sys
 import threading
@@ -429,6 +430,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_BACKEND
 
 
+MAX_SECONDS = 100 * 365 * 86400
+"""The largest ``--grace``: a century (now minus more overflows the date range)."""
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds from 0 to :data:`MAX_SECONDS`."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= MAX_SECONDS:  # NaN compares false
+        raise argparse.ArgumentTypeError(
+            f"not a number of seconds from 0 to {MAX_SECONDS}: {text!r}"
+        )
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ocrjobs",
@@ -502,13 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_retry)
 
     s = sub.add_parser("requeue", help="send messages of items never queued; sweep dead letters")
-    s.add_argument("--grace", type=float, help="seconds an unsent item must be old")
+    s.add_argument("--grace", type=_seconds, help="seconds an unsent item must be old")
     s.set_defaults(func=cmd_requeue)
 
     s = sub.add_parser(
         "orphans", help="delete S3 images of submissions that never became a job (killed mid-way)"
     )
-    s.add_argument("--grace", type=float, help="seconds a folder's newest image must be old")
+    s.add_argument("--grace", type=_seconds, help="seconds a folder's newest image must be old")
     s.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_orphans)

@@ -62,8 +62,16 @@ def sweep_orphan_objects(
         grace: Leave folders whose newest object is younger than this (default: the
             ``orphan_grace_seconds`` setting).
         dry_run: Only report what would be deleted.
+
+    Raises:
+        OcrJobsError: ``grace`` is negative (the cutoff would lie in the future and take
+            the images of submissions still uploading).
     """
     grace = timedelta(seconds=ctx.settings.orphan_grace_seconds) if grace is None else grace
+    if grace < timedelta(0):
+        raise OcrJobsError(
+            f"the orphan grace period cannot be negative ({grace.total_seconds():g} s given)"
+        )
     cutoff = ctx.clock() - grace
     candidates = _jobless_folders(ctx)
     swept: list[UUID] = []

@@ -929,6 +929,21 @@ def test_orphan_sweep_removes_only_old_folders_with_no_job(
     assert sweep_orphan_objects(fake_ctx, timedelta(0)).jobs == ()
 
 
+def test_orphan_sweep_refuses_a_negative_grace(fake_ctx: Context) -> None:
+    """A negative grace (``orphan_grace_seconds = -1`` in a config file) would put the
+    cutoff in the future and delete the images of a submission still uploading."""
+    store, _, _ = fakes(fake_ctx)
+    uploading = f"jobs/{uuid.uuid4()}/{uuid.uuid4()}.png"
+    store.put(uploading, b"x", "image/png", sha(b"x"))
+    for ctx, grace in (
+        (fake_ctx, timedelta(seconds=-1)),
+        (replace(fake_ctx, settings=replace(fake_ctx.settings, orphan_grace_seconds=-1)), None),
+    ):
+        with pytest.raises(OcrJobsError, match="grace"):
+            sweep_orphan_objects(ctx, grace)
+    assert store.list_keys("jobs/") == [uploading]
+
+
 def test_delete_with_s3_down_can_be_finished_later(fake_ctx: Context, tmp_path: Path) -> None:
     store, _, _ = fakes(fake_ctx)
     created = create(fake_ctx, tmp_path, 2)
