@@ -179,7 +179,10 @@ def _children(pid: int) -> list[int]:
     """Live child processes of ``pid`` (the worker's OCR processes)."""
     out: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        out += [int(c) for c in (task / "children").read_text().split()]
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread that ended since the listing (moto starts one per request)
     return out
 
 
@@ -192,7 +195,12 @@ def _proc_cpu(pid: int) -> float:
 def _tree_cpu(pid: int) -> float:
     """CPU seconds of a live process and of its live descendants: the local stack's
     process (``ocrjobs local``) runs moto's server in a child process of its own."""
-    return _proc_cpu(pid) + sum(_tree_cpu(c) for c in _children(pid))
+    try:
+        own = _proc_cpu(pid)
+        children = _children(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0  # a descendant that ended since its parent's listing
+    return own + sum(_tree_cpu(c) for c in children)
 
 
 @dataclass
