@@ -148,8 +148,14 @@ def cmd_submit(args: argparse.Namespace) -> int:
         )
         detail = result.job
         if detail is not None and args.wait:
-            detail = _wait(ctx, detail, args.timeout, quiet=args.json)
-            detail = get_job(ctx, detail.job.id)
+            try:
+                detail = _wait(ctx, detail, args.timeout, quiet=args.json)
+                detail = get_job(ctx, detail.job.id)
+            except OcrJobsError:
+                # Said first, or the error alone reads as a failed submission and invites
+                # a second one of the same files.
+                print(f"job {detail.job.id} was created; waiting for it failed", file=sys.stderr)
+                raise
     finally:
         ctx.close()
     if args.json:

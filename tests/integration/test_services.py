@@ -845,13 +845,8 @@ def test_commit_failure_at_create_leaves_no_audit_event(
     assert_nothing_left(fake_ctx)
 
 
-def test_database_lost_right_after_the_commit_still_reports_the_job(
-    fake_ctx: Context, engine: Engine, tmp_path: Path
-) -> None:
-    """The job is committed and its messages sent, then the database goes away: the
-    stamp and the read-back fail, but the submission is not reported as failed (which
-    would invite the operator to submit the same files again)."""
-    _, queue, _ = fakes(fake_ctx)
+def lost_after_first_commit(ctx: Context, engine: Engine) -> Context:
+    """``ctx`` whose database goes away right after the first commit."""
     commits = 0
 
     class LostAfterFirstCommit(UnitOfWork):
@@ -868,7 +863,17 @@ def test_database_lost_right_after_the_commit_still_reports_the_job(
     def uow(*, write: bool = False) -> UnitOfWork:
         return LostAfterFirstCommit(engine, write=write)
 
-    ctx = replace(fake_ctx, uow=uow)
+    return replace(ctx, uow=uow)
+
+
+def test_database_lost_right_after_the_commit_still_reports_the_job(
+    fake_ctx: Context, engine: Engine, tmp_path: Path
+) -> None:
+    """The job is committed and its messages sent, then the database goes away: the
+    stamp and the read-back fail, but the submission is not reported as failed (which
+    would invite the operator to submit the same files again)."""
+    _, queue, _ = fakes(fake_ctx)
+    ctx = lost_after_first_commit(fake_ctx, engine)
     result = svc.create_job(ctx, "committed", valid_files(tmp_path, 3))
     assert result.job is not None
     assert result.unsent == 0  # sent, only not stamped
@@ -881,6 +886,28 @@ def test_database_lost_right_after_the_commit_still_reports_the_job(
     assert all(i.enqueued_at is None for i in stored.items)
     assert requeue_unsent(fake_ctx, timedelta(0)) == 3
     assert requeue_unsent(fake_ctx, timedelta(0)) == 0
+
+
+def test_submit_wait_names_the_created_job_when_the_database_goes_away(
+    fake_ctx: Context,
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``ocrjobs submit --wait``: the job is created, then the database goes away while
+    waiting. The error must say the job exists (and which), or the operator submits the
+    same files again."""
+    from ocrjobs import cli
+
+    ctx = lost_after_first_commit(fake_ctx, engine)
+    monkeypatch.setattr(cli, "_context", lambda _args: ctx)
+    files = [str(f) for f in valid_files(tmp_path, 2)]
+    assert cli.main(["submit", "--wait", "--timeout", "5", *files]) == BackendUnavailable.exit_code
+    (created,) = svc.list_jobs(fake_ctx).jobs
+    err = capsys.readouterr().err
+    assert f"job {created.id} was created" in err
+    assert "connection lost" in err
 
 
 def sha(data: bytes) -> str:
