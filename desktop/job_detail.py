@@ -130,6 +130,9 @@ class JobDetailPanel(QWidget):
         self._images: dict[UUID, ItemView] = {}
         self._pending_item: UUID | None = None
         self._generation = 0
+        self._loading = False
+        """A load of ``job_id`` is running (one at a time: see :meth:`reload`)."""
+        self._reload_again = False
 
         # header
         self.title = QLabel()
@@ -306,6 +309,7 @@ class JobDetailPanel(QWidget):
     def show_job(self, job_id: UUID | None) -> None:
         """Load and show a job (``None`` clears the panel)."""
         self._generation += 1
+        self._loading = self._reload_again = False
         self.thumbnails.cancel()
         self._thumb_rows = range(0)
         if job_id != self.job_id:
@@ -319,9 +323,19 @@ class JobDetailPanel(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Fetch the shown job again; while a fetch runs, once more after it.
+
+        Never two at once: their results could land in either order (the older one
+        last), and a poll arriving while a job's first load runs (its rows not shown
+        yet) would otherwise start a second full load and a second model reset.
+        """
         ctx, job_id = self._context(), self.job_id
         if ctx is None or job_id is None:
             return
+        if self._loading:
+            self._reload_again = True
+            return
+        self._loading = True
         generation = self._generation
         base = self.detail if self.detail is not None and self.detail.job.id == job_id else None
         self._runner.run(
@@ -331,13 +345,29 @@ class JobDetailPanel(QWidget):
             label=f"get_job {job_id}",
         )
 
+    def _load_ended(self) -> None:
+        self._loading = False
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+
     def _load_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
+            self._reload_again = False  # no retry loop while the backend fails
+            self._load_ended()
             self.failed.emit(exc)
 
     def _loaded(self, generation: int, loaded: LoadedJob) -> None:
+        if generation != self._generation:
+            return
+        try:
+            self._apply_loaded(loaded)
+        finally:
+            self._load_ended()
+
+    def _apply_loaded(self, loaded: LoadedJob) -> None:
         detail = loaded.detail
-        if generation != self._generation or detail.job.id != self.job_id:
+        if detail.job.id != self.job_id:
             return
         current = self.current_item()
         same_rows = loaded.rows is None and loaded.base is self.detail

@@ -4,6 +4,7 @@ screen, polls and reloads applied in place (selection, scroll and thumbnails kep
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -12,10 +13,13 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QColor, QIcon, QImage
 from pytestqt.qtbot import QtBot
 
+import desktop.job_detail
 from desktop.item_model import ItemListModel, prepare_rows, row_ranges
+from desktop.job_detail import LoadedJob
 from desktop.main_window import MainWindow
-from ocrjobs.domain.model import JobItem
+from ocrjobs.domain.model import JobDetail, JobItem
 from ocrjobs.domain.status import ItemStatus
+from ocrjobs.services import jobs as job_service
 from ocrjobs.services.context import Context
 from tests.gui.conftest import add_big_job
 
@@ -183,3 +187,44 @@ def test_refresh_applies_only_what_changed_and_keeps_thumbnails(
     assert not resets
     assert model.has_thumbnail(first.id)
     assert model.rowCount() == 400
+
+
+def test_a_poll_during_a_jobs_first_load_starts_no_second_load_beside_it(
+    qtbot: QtBot, window: MainWindow, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small, big = add_big_job(ctx, 10), add_big_job(ctx, 1000)
+    window.resize(1400, 900)
+    window.refresh()
+    window.poller.stop()
+    qtbot.waitUntil(lambda: window.select_job(small), timeout=5000)
+    qtbot.waitUntil(lambda: window.detail.items.rowCount() == 10, timeout=10_000)
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=5000)
+    gate = threading.Event()
+    lock = threading.Lock()
+    running, most = [0], [0]
+    real = desktop.job_detail.load_job
+
+    def held_load(c: Context, job_id: UUID, base: JobDetail | None) -> LoadedJob:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            gate.wait(10)
+            return real(c, job_id, base)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(desktop.job_detail, "load_job", held_load)
+    resets: list[bool] = []
+    window.detail.items.modelReset.connect(lambda: resets.append(True))
+    assert window.select_job(big)
+    qtbot.waitUntil(lambda: running[0] == 1, timeout=5000)
+    # What a poll brings for the selected job while its rows are not shown yet.
+    window.detail.apply_items(big, job_service.get_job(ctx, big).items[:5])
+    qtbot.wait(100)
+    gate.set()
+    qtbot.waitUntil(lambda: window.detail.items.rowCount() == 1000, timeout=10_000)
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=10_000)
+    assert most[0] == 1  # never two loads at once: the older result could land last
+    assert len(resets) == 1  # the rows are swapped in once
