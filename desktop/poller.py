@@ -47,6 +47,8 @@ class Tick:
     changes: Changes
     depth: QueueDepth | None
     depth_error: str = ""
+    job_id: UUID | None = None
+    """The job whose items ``changes`` holds (the detail view's when the tick began)."""
 
 
 class Poller(QObject):
@@ -147,7 +149,7 @@ class Poller(QObject):
                     depth = maintenance.queue_depth(ctx)
                 except Exception as exc:  # reported in the status bar, the poll still counts
                     depth_error = str(exc)
-            return Tick(changes, depth, depth_error)
+            return Tick(changes, depth, depth_error, job_id)
 
         self._runner.run(poll, on_done=self._done, on_error=self._failed, label="poll")
         if self._monotonic() >= self._next_orphan_sweep:
@@ -191,8 +193,9 @@ class Poller(QObject):
             self._finished_events.popleft()
         if changes.jobs:
             self.jobs_changed.emit(changes.jobs)
-        if self.detail_job is not None and changes.items:
-            self.items_changed.emit(self.detail_job, changes.items)
+        # The job asked about, not the one selected now: the user may have moved on.
+        if tick.job_id is not None and changes.items:
+            self.items_changed.emit(tick.job_id, changes.items)
         if tick.depth is not None or tick.depth_error:
             self.depth_changed.emit(tick.depth)
         self.rate_changed.emit(float(sum(n for _, n in self._finished_events)))

@@ -232,3 +232,25 @@ def test_the_poller_sweeps_orphaned_images_hourly(qtbot: QtBot, ctx: Context) ->
         qtbot.waitUntil(lambda: store.list_keys("jobs/") == [], timeout=5000)
     finally:
         runner.shutdown()
+
+
+def test_a_polls_items_go_to_the_job_it_asked_about(
+    qtbot: QtBot, ctx: Context, image_factory: Callable[[str], Path]
+) -> None:
+    # The user selects another job while a poll for the first one is running: its items
+    # belong to the first job, whatever is selected when they arrive.
+    created = job_service.create_job(ctx, "first", [image_factory("a.png")])
+    assert created.job is not None
+    first = created.job.job.id
+    runner = TaskRunner()
+    poller = Poller(runner, lambda: ctx)
+    seen: list[object] = []
+    poller.items_changed.connect(lambda job_id, _items: seen.append(job_id))
+    try:
+        poller.detail_job = first
+        poller.tick()
+        poller.detail_job = uuid4()  # selected before the result reaches this thread
+        qtbot.waitUntil(lambda: poller.ok is True and not poller.busy, timeout=5000)
+        assert seen == [first]
+    finally:
+        runner.shutdown()
