@@ -26,14 +26,18 @@ from collections.abc import Mapping
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
+from ocrjobs.domain.errors import OcrJobsError
+
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 5.0
 
 
-class MotoProcessError(RuntimeError):
+class MotoProcessError(OcrJobsError):
     """The moto child could not start (port taken, import failed, died)."""
+
+    code = "LOCAL_STACK_FAILED"
 
 
 class MotoProcess:

@@ -189,3 +189,20 @@ def test_a_taken_port_fails_at_once(tmp_path: Path) -> None:
         with pytest.raises(MotoProcessError, match="could not start"):
             stack.start()
     assert stack.server_pid is None
+
+
+def test_ocrjobs_local_on_a_taken_port_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ocrjobs.cli import main
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["local", "--port", str(port), "--data-dir", str(tmp_path / "stack")])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "ocrjobs: error: moto could not start" in err
+    assert "Address already in use" in err
+    assert "Traceback" not in err
