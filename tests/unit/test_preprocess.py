@@ -14,6 +14,7 @@ from worker.ocr.engine import Orientation, parse_osd, words_from_tsv
 from worker.ocr.preprocess import (
     MIN_LINE_PX,
     NOISE_THRESHOLD,
+    SPLIT_NOISE,
     UNEVEN_PAPER,
     Plan,
     _crop_box,
@@ -118,7 +119,7 @@ def test_otsu_splits_two_levels() -> None:
     assert 20 < otsu_threshold(a) <= 230
 
 
-def sheet_photo() -> Image.Image:
+def sheet_photo(noise: float = 24.0) -> Image.Image:
     """A paragraph in the corner of a large sheet of noisy paper (a phone photo of a
     whole page, as bench/accuracy's ``photo`` pages): ink under 1 % of the pixels, low
     contrast (ink 110, paper 190), a little blur and strong sensor noise."""
@@ -126,17 +127,38 @@ def sheet_photo() -> Image.Image:
     sheet.paste(page(30), (100, 150))
     a = np.asarray(sheet.filter(ImageFilter.GaussianBlur(1.2)), dtype=np.float32)
     a = 110.0 + a * (80.0 / 255.0)
-    a += np.random.default_rng(1).normal(0.0, 24.0, a.shape).astype(np.float32)
+    a += np.random.default_rng(1).normal(0.0, noise, a.shape).astype(np.float32)
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
 
 
 def test_otsu_splitting_the_paper_of_a_sheet_photo_is_caught() -> None:
-    photo = sheet_photo()
+    photo = sheet_photo(noise=8.0)
+    analysis = analyse(photo)
     assert splits_paper(_histogram(photo))
+    # Too quiet to count as noisy by itself: binarised because its threshold splits it.
+    assert SPLIT_NOISE < analysis.noise < NOISE_THRESHOLD
+    assert analysis.noisy
     assert not splits_paper(_histogram(page()))
     assert not splits_paper(_histogram(noisy(page())))  # text fills this one: Otsu holds
-    # The page is noisy enough to be binarised either way: it is never cropped.
-    assert analyse(photo).noisy
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["light text on a dark ground", "mostly a photo"],
+)
+def test_pages_that_are_not_mostly_paper_keep_otsu(name: str) -> None:
+    rng = np.random.default_rng(2)
+    if name == "light text on a dark ground":
+        a = 255.0 - np.asarray(page(30), dtype=np.float32) * (225.0 / 255.0)
+    else:
+        a = np.full((1000, 1000), 255.0, dtype=np.float32)  # a picture over 2/3 of it
+        a[:650] = np.repeat(np.repeat(rng.uniform(20, 235, (65, 100)), 10, 0), 10, 1)
+        a[680:980, :911] = np.asarray(page(30))
+    a += rng.normal(0.0, 8.0, a.shape)
+    grey = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
+    smooth = grey.filter(ImageFilter.GaussianBlur(1.0))
+    assert ink_threshold(_histogram(smooth)) == otsu_threshold(np.asarray(smooth))
+    assert not splits_paper(_histogram(grey))
 
 
 def test_a_sheet_photo_is_binarised_to_its_text_not_its_noise() -> None:

@@ -73,7 +73,7 @@ MIN_DPI = 70
 MAX_DPI = 2400
 DEFAULT_DPI = 300
 
-PIPELINE_VERSION = "pipeline-v5"
+PIPELINE_VERSION = "pipeline-v6"
 """Version of :mod:`worker.ocr.preprocess`, part of every result's profile: change it
 whenever the pipeline's output may change, so duplicates are not served stale results."""
 
@@ -362,7 +362,7 @@ def mean_word_confidence(tsv: str) -> float | None:
 
 
 def ocr_profile(engine_name: str, language: str, psm: int) -> str:
-    """What produces a result, e.g. ``tesserocr:eng+por:psm3:pipeline-v5``.
+    """What produces a result, e.g. ``tesserocr:eng+por:psm3:pipeline-v6``.
 
     Items with the same image bytes and profile may reuse each other's result, so the
     worker computes it before OCR (from its engine's name and settings) and stores it.

@@ -81,7 +81,13 @@ more of it would become "ink"."""
 PAPER_CLEAR_SIGMAS = 4.0
 """Where the ink threshold goes instead when Otsu splits the paper: this far below the
 paper's median, so its noise stays paper."""
-"""Background noise (standard deviation, grey levels) above which the page is binarised."""
+PAPER_REACH_RAW = 0.5
+PAPER_REACH_SMOOTH = 0.25
+"""How far below the median (as a share of it) :data:`PAPER_CLEAR_SIGMAS` of the spread may
+reach for the histogram to describe paper: the raw page's grain is wider than a smoothed
+copy's. Measured: noisy A4 sheets 3-4.4 (smoothed, median ~246) and 13-22 (raw, median
+166-194); a page two-thirds photo 21-28 (smoothed), light text on a dark ground or a
+halftone 80-110."""
 MIN_SKEW_DEG = 0.5
 """Smaller angles are left to Tesseract, which copes with them."""
 MAX_SKEW_DEG = 8.0
@@ -584,7 +590,7 @@ def ink_threshold(hist: npt.NDArray[np.float64]) -> int:
     :data:`PAPER_CLEAR_SIGMAS` below the paper's median instead.
     """
     otsu = _otsu(hist)
-    paper = _paper_spread(hist)
+    paper = _paper_spread(hist, PAPER_REACH_SMOOTH)
     if paper is None or not _splits(otsu, *paper):
         return otsu
     median, sigma = paper
@@ -597,9 +603,10 @@ def splits_paper(hist: npt.NDArray[np.float64]) -> bool:
     The paper is the page's median brightness (most of a page is paper) and its spread
     the median absolute deviation; the threshold splits it when it is no more than
     :data:`PAPER_SPLIT_SIGMAS` below the median. A page darker than its threshold for
-    the most part (light text on a dark ground) is never taken as split.
+    the most part, or not mostly even paper (see :func:`_paper_spread`), is never taken
+    as split.
     """
-    paper = _paper_spread(hist)
+    paper = _paper_spread(hist, PAPER_REACH_RAW)
     return paper is not None and _splits(_otsu(hist), *paper)
 
 
@@ -607,8 +614,13 @@ def _splits(threshold: int, median: float, sigma: float) -> bool:
     return median - PAPER_SPLIT_SIGMAS * sigma <= threshold <= median
 
 
-def _paper_spread(hist: npt.NDArray[np.float64]) -> tuple[float, float] | None:
-    """Median and robust standard deviation (1.4826 × MAD, at least 1) of a histogram."""
+def _paper_spread(hist: npt.NDArray[np.float64], reach: float) -> tuple[float, float] | None:
+    """The paper's brightness and spread: the histogram's median and robust standard
+    deviation (1.4826 × MAD, at least 1), or ``None`` when the page is not mostly even
+    paper: when :data:`PAPER_CLEAR_SIGMAS` of the spread reach further below the median
+    than ``reach`` times the median (light text on a dark ground, a page that is mostly
+    a photo or a halftone; see :data:`PAPER_REACH_SMOOTH`). Those keep Otsu's threshold.
+    """
     total = hist.sum()
     if total == 0:
         return None
@@ -617,7 +629,10 @@ def _paper_spread(hist: npt.NDArray[np.float64]) -> tuple[float, float] | None:
     levels = np.arange(256)
     deviations = np.bincount(np.abs(levels - median), weights=hist, minlength=256)
     mad = int(np.searchsorted(np.cumsum(deviations), total / 2))
-    return float(median), max(1.0, 1.4826 * mad)
+    sigma = max(1.0, 1.4826 * mad)
+    if PAPER_CLEAR_SIGMAS * sigma > reach * median:
+        return None
+    return float(median), sigma
 
 
 def otsu_threshold(a: GreyArray) -> int:
