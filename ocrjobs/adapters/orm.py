@@ -1,4 +1,4 @@
-"""Table definitions for ``jobs`` and ``job_items`` (SQLAlchemy Core).
+"""Table definitions for ``jobs``, ``job_items`` and ``uploads`` (SQLAlchemy Core).
 
 The repository maps rows to the plain dataclasses in ``ocrjobs.domain.model`` itself:
 every worker write is a conditional ``UPDATE ... WHERE status IN (...)``, which Core
@@ -112,6 +112,20 @@ job_items = Table(
     Index("ix_job_items_status_enqueued_at", "status", "enqueued_at"),
     Index("ix_job_items_sha256", "sha256"),
     Index("ix_job_items_sha256_profile", "sha256", "ocr_profile"),
+    mysql_charset="utf8mb4",
+    mysql_collate="utf8mb4_unicode_ci",
+)
+
+# A submission's claim on its job id while it uploads, before its job row exists
+# (migration 0005, ocrjobs.services.uploads): the job's commit deletes it in the same
+# transaction, the orphan sweep only when it has not been touched for the grace period.
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("job_id", UUIDString(), primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("touched_at", UTCDateTime(), nullable=False),
+    Index("ix_uploads_touched_at", "touched_at"),
     mysql_charset="utf8mb4",
     mysql_collate="utf8mb4_unicode_ci",
 )

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ocrjobs.adapters.database import WRITE_OPTION, describe
-from ocrjobs.adapters.orm import job_items, jobs
+from ocrjobs.adapters.orm import job_items, jobs, uploads
 from ocrjobs.domain.errors import BackendUnavailable, ConfigError, Conflict
 from ocrjobs.domain.model import Job, JobItem
 from ocrjobs.domain.status import (
@@ -412,6 +412,42 @@ class SqlRepository:
     def ping(self) -> None:
         """A round trip to the server (fail fast before uploading anything)."""
         self.conn.execute(select(literal(1)))
+
+    # -- uploads (a submission's claim on its job id, see ocrjobs.services.uploads) -------
+
+    def begin_upload(self, job_id: UUID, now: datetime) -> None:
+        self.conn.execute(insert(uploads).values(job_id=job_id, started_at=now, touched_at=now))
+
+    def touch_upload(self, job_id: UUID, now: datetime) -> bool:
+        """Mark the claim alive; False when it is gone (swept)."""
+        res = self.conn.execute(
+            update(uploads).where(uploads.c.job_id == job_id).values(touched_at=now)
+        )
+        return res.rowcount > 0
+
+    def end_upload(self, job_id: UUID, stale_before: datetime | None = None) -> bool:
+        """Delete the claim (only if last touched before ``stale_before``, when given);
+        True when this call deleted it. Locks the row until the transaction ends."""
+        q = delete(uploads).where(uploads.c.job_id == job_id)
+        if stale_before is not None:
+            q = q.where(uploads.c.touched_at < stale_before)
+        return self.conn.execute(q).rowcount > 0
+
+    def upload_claimed(self, job_id: UUID, touched_since: datetime) -> bool:
+        """Whether a claim on ``job_id`` was touched at or after ``touched_since``."""
+        q = select(uploads.c.job_id).where(
+            uploads.c.job_id == job_id, uploads.c.touched_at >= touched_since
+        )
+        return self.conn.execute(q).first() is not None
+
+    def stale_uploads(self, touched_before: datetime, limit: int = 500) -> list[UUID]:
+        q = (
+            select(uploads.c.job_id)
+            .where(uploads.c.touched_at < touched_before)
+            .order_by(uploads.c.touched_at)
+            .limit(limit)
+        )
+        return list(self.conn.execute(q).scalars())
 
     # -- items --------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from ocrjobs.services import audit, intake
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import send_items
 from ocrjobs.services.retry import retry_conflicts
+from ocrjobs.services.uploads import UploadClaim
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +119,36 @@ def create_job(
     total = len(sources)
     report = progress or (lambda _p: None)
     report(Progress(0, total, "checking"))
-    # Fail fast, before uploading anything, when the database cannot be reached.
-    with ctx.uow() as uow:
-        uow.repo.ping()
+    # Claiming the job id also fails fast, before any upload, when the database cannot
+    # be reached; the claim keeps the orphan sweep off these images until the commit.
+    with UploadClaim(ctx, job_id) as claim:
+        try:
+            return _create(ctx, job_id, job_name, lang, sources, report, cancel, claim, t0)
+        except BaseException:
+            if not claim.settled:
+                claim.release()
+            raise
+
+
+def _create(
+    ctx: Context,
+    job_id: UUID,
+    job_name: str,
+    lang: str,
+    sources: list[intake.Source],
+    report: ProgressCallback,
+    cancel: threading.Event | None,
+    claim: UploadClaim,
+    t0: float,
+) -> CreateResult:
+    """:func:`create_job` once the job id is claimed: upload, commit, queue."""
+    total = len(sources)
     accepted, rejected, uploaded = _check_and_upload(ctx, job_id, sources, report, cancel)
     for r in rejected:
         log.warning("refused file=%r code=%s: %s", r.name, r.code, r.reason)
     if not accepted:
         log.info("nothing to create: all %d files refused", total)
+        claim.release()
         return CreateResult(job=None, rejected=tuple(rejected))
 
     now = ctx.clock()
@@ -167,6 +190,7 @@ def create_job(
         if cancel is not None and cancel.is_set():
             raise Cancelled("submission cancelled")
         with ctx.uow(write=True) as uow:
+            claim.end(uow)  # first: it locks the claim the orphan sweep would take
             uow.repo.add_job(job, items)
             # Audited before the commit: if DynamoDB is down, nothing is committed.
             audit.record(
@@ -182,23 +206,19 @@ def create_job(
             audited = True
             uow.commit()
     except BaseException as exc:
-        if isinstance(exc, OcrJobsError):
-            # An expected failure that names its backend: one line, no traceback (as for
-            # a failed upload), so the CLI and GUI logs stay readable during an outage.
-            log.error(
-                "creating job=%s failed: %s; removing its %d objects", job_id, exc, len(uploaded)
-            )
-        else:
-            log.exception("creating job=%s failed; removing its %d objects", job_id, len(uploaded))
-        _undo(ctx, job_id, uploaded)
-        if audited:
-            # The commit failed after the event was written: no JOB_CREATED for a job
-            # that does not exist.
-            try:
-                ctx.audit.delete_events(str(job_id))
-            except OcrJobsError:
-                log.exception("could not remove the audit event of failed job=%s", job_id)
-        raise
+        applied = _committed(ctx, job_id) if isinstance(exc, OcrJobsError) else False
+        if applied is None:
+            # The database went away around the commit: the job may exist. Its images
+            # and its claim stay for the orphan sweep, which removes them only if not.
+            log.error("creating job=%s: %s; whether it was committed is unknown", job_id, exc)
+            claim.settled = True  # not ours to release any more
+            raise
+        if not applied:
+            _undo_failed(ctx, job_id, exc, uploaded, audited=audited)
+            raise
+        # The commit went through but its reply was lost: the job exists, whole.
+        log.warning("creating job=%s: %s, but the job was committed", job_id, exc)
+    claim.settled = True
     report(Progress(total, total, "queueing"))
     unsent = send_items(ctx, items, {str(job_id): lang})
     report(Progress(total, total, "done"))
@@ -212,6 +232,35 @@ def create_job(
         time.perf_counter() - t0,
     )
     return CreateResult(job=_created(ctx, job, items), rejected=tuple(rejected), unsent=unsent)
+
+
+def _committed(ctx: Context, job_id: UUID) -> bool | None:
+    """Whether the job's row exists (after its commit raised); None if unknown."""
+    try:
+        with ctx.uow() as uow:
+            return bool(uow.repo.existing_job_ids([job_id]))
+    except OcrJobsError:
+        return None
+
+
+def _undo_failed(
+    ctx: Context, job_id: UUID, exc: BaseException, uploaded: list[str], *, audited: bool
+) -> None:
+    """Remove what a submission that did not commit left: its objects and its event."""
+    if isinstance(exc, OcrJobsError):
+        # An expected failure that names its backend: one line, no traceback (as for
+        # a failed upload), so the CLI and GUI logs stay readable during an outage.
+        log.error("creating job=%s failed: %s; removing its %d objects", job_id, exc, len(uploaded))
+    else:
+        log.exception("creating job=%s failed; removing its %d objects", job_id, len(uploaded))
+    _undo(ctx, job_id, uploaded)
+    if audited:
+        # The commit failed after the event was written: no JOB_CREATED for a job that
+        # does not exist.
+        try:
+            ctx.audit.delete_events(str(job_id))
+        except OcrJobsError:
+            log.exception("could not remove the audit event of failed job=%s", job_id)
 
 
 def _created(ctx: Context, job: Job, items: Sequence[JobItem]) -> JobDetail:

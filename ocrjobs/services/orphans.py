@@ -9,18 +9,23 @@ after its rows went leaves the same. :func:`sweep_orphan_objects` finds such job
 and deletes them (and any audit event of that job id, e.g. the ``JOB_CREATED`` written
 just before a commit that never happened).
 
-A folder is an orphan only when no job row has its id and its newest object is older
-than ``orphan_grace_seconds``: a submission still uploading keeps adding objects, and
-one that finished commits seconds after its last upload. The row is looked up again
-just before the delete. The desktop sweeps once an hour, ``ocrjobs orphans`` on demand;
-several sweeping at once only repeat deletes of absent keys.
+A folder is an orphan only when no job row has its id, its newest object is older than
+``orphan_grace_seconds``, and its submission's claim (:mod:`ocrjobs.services.uploads`)
+is gone or was last touched before that: a running submission touches its claim every
+minute, whatever its uploads do. In one transaction the sweep deletes a stale claim,
+then looks for the job row; the submission's commit deletes the claim and inserts the
+row in one transaction too, so one of the two wins and the other sees it: a late commit
+either keeps its images or fails cleanly (``UploadAbandoned``). Stale claims whose
+folder is already empty are dropped as well. The desktop sweeps once an hour,
+``ocrjobs orphans`` on demand; several sweeping at once only repeat deletes of absent
+keys.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from ocrjobs.domain.errors import OcrJobsError
@@ -83,9 +88,8 @@ def sweep_orphan_objects(
         if max(o.last_modified for o in found) > cutoff:
             recent += 1
             continue
-        with ctx.uow() as uow:
-            if uow.repo.existing_job_ids([job_id]):
-                continue  # committed since the first look
+        if not _take(ctx, job_id, cutoff, dry_run=dry_run):
+            continue
         if not dry_run:
             ctx.store.delete_keys([o.key for o in found])
             try:
@@ -103,7 +107,38 @@ def sweep_orphan_objects(
         swept.append(job_id)
         objects += len(found)
         size += sum(o.size for o in found)
+    if not dry_run:
+        _drop_stale_claims(ctx, cutoff)
     return OrphanSweep(tuple(swept), objects, size, recent, dry_run)
+
+
+def _take(ctx: Context, job_id: UUID, cutoff: datetime, *, dry_run: bool) -> bool:
+    """Whether the folder of ``job_id`` is the sweep's to delete (see the module
+    docstring): its stale claim deleted (or none), then no job row, in one transaction."""
+    with ctx.uow(write=not dry_run) as uow:
+        if not dry_run:
+            uow.repo.end_upload(job_id, stale_before=cutoff)  # locks it against the commit
+        if uow.repo.upload_claimed(job_id, touched_since=cutoff):
+            return False  # a submission still running: touched since the cutoff
+        if uow.repo.existing_job_ids([job_id]):
+            return False  # committed since the first look
+        if not dry_run:
+            uow.commit()
+    return True
+
+
+def _drop_stale_claims(ctx: Context, cutoff: datetime) -> None:
+    """Claims untouched since ``cutoff`` whose submission left no object (it died before
+    its first upload, or its folder is gone): delete them."""
+    with ctx.uow() as uow:
+        stale = uow.repo.stale_uploads(cutoff)
+    for job_id in stale:
+        if ctx.store.list_keys(job_prefix(job_id)):
+            continue  # the folder pass handles it once its newest object is old enough
+        with ctx.uow(write=True) as uow:
+            if uow.repo.end_upload(job_id, stale_before=cutoff):
+                uow.commit()
+                log.info("dropped the stale upload claim of job=%s (no object)", job_id)
 
 
 def _jobless_folders(ctx: Context) -> list[UUID]:

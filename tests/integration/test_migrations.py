@@ -66,6 +66,7 @@ def test_upgrade_downgrade_upgrade(empty_engine: Engine) -> None:
     assert {t for t in _tables(empty_engine) if not t.startswith(FTS_PREFIXES)} == {
         "jobs",
         "job_items",
+        "uploads",
     }
     upgrade(empty_engine)  # idempotent
     assert current_revision(empty_engine) == head_revision()
@@ -79,6 +80,7 @@ def test_upgrade_downgrade_upgrade(empty_engine: Engine) -> None:
     assert {t for t in _tables(empty_engine) if not t.startswith(FTS_PREFIXES)} == {
         "jobs",
         "job_items",
+        "uploads",
     }
 
 

@@ -36,7 +36,8 @@ from ocrjobs.services import jobs as svc
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import requeue_unsent
 from ocrjobs.services.maintenance import expire_jobs, retry_items, sweep_dead_letters
-from ocrjobs.services.orphans import sweep_orphan_objects
+from ocrjobs.services.orphans import OrphanSweep, sweep_orphan_objects
+from ocrjobs.services.uploads import UploadAbandoned, UploadClaim
 
 KEY = re.compile(r"jobs/([0-9a-f-]{36})/([0-9a-f-]{36})\.([a-z0-9]+)")
 
@@ -825,33 +826,119 @@ def test_changes_since(fake_ctx: Context, tmp_path: Path) -> None:
 # -- failures after the audit write / during delete ----------------------------------------------
 
 
-class FailingCommit(UnitOfWork):
-    """A unit of work whose commit fails as if the database went away at that moment."""
+def failing_job_commit(
+    ctx: Context, engine: Engine, *, applied: bool = False, then_down: bool = False
+) -> Context:
+    """``ctx`` whose commit of the job (the second write: the first claims the job id)
+    raises as if the connection dropped at that moment, after the commit went through
+    (``applied``) or before; ``then_down``: the database stays unreachable after it."""
+    commits = 0
 
-    def commit(self) -> None:
-        raise BackendUnavailable("database", "test", "connection lost at commit")
+    class FailingCommit(UnitOfWork):
+        def __enter__(self) -> UnitOfWork:
+            if then_down and commits >= 2:
+                raise BackendUnavailable("database", "test", "connection lost")
+            return super().__enter__()
+
+        def commit(self) -> None:
+            nonlocal commits
+            commits += 1
+            if commits == 2:
+                if applied:
+                    super().commit()
+                raise BackendUnavailable("database", "test", "connection lost at commit")
+            super().commit()
+
+    def uow(*, write: bool = False) -> UnitOfWork:
+        return FailingCommit(engine, write=write)
+
+    return replace(ctx, uow=uow)
 
 
 def test_commit_failure_at_create_leaves_no_audit_event(
     fake_ctx: Context, engine: Engine, tmp_path: Path
 ) -> None:
-    def uow(*, write: bool = False) -> UnitOfWork:
-        return (FailingCommit if write else UnitOfWork)(engine, write=write)
-
-    ctx = replace(fake_ctx, uow=uow)
+    ctx = failing_job_commit(fake_ctx, engine)
     with pytest.raises(BackendUnavailable):
         svc.create_job(ctx, "never committed", valid_files(tmp_path, 2))
-    # Neither the objects nor a JOB_CREATED event for a job that does not exist.
+    # Neither the objects nor a JOB_CREATED event for a job that does not exist, nor
+    # the upload claim.
+    assert_nothing_left(fake_ctx)
+    assert sweep_orphan_objects(fake_ctx, timedelta(0)) == OrphanSweep((), 0, 0, 0, False)
+
+
+def test_a_commit_whose_reply_was_lost_still_creates_the_job(
+    fake_ctx: Context, engine: Engine, tmp_path: Path
+) -> None:
+    store, queue, _ = fakes(fake_ctx)
+    ctx = failing_job_commit(fake_ctx, engine, applied=True)
+    result = svc.create_job(ctx, "committed after all", valid_files(tmp_path, 2))
+    assert result.job is not None
+    assert len(store.objects) == 2  # its images kept, not "undone"
+    assert len(queue.bodies) == 2
+    actions = [e.action for e in svc.job_events(fake_ctx, result.job.job.id)]
+    assert actions[:1] == [audit.JOB_CREATED]
+
+
+@pytest.mark.parametrize("applied", [False, True])
+def test_an_unknown_commit_outcome_leaves_the_images_to_the_sweep(
+    fake_ctx: Context, engine: Engine, tmp_path: Path, applied: bool
+) -> None:
+    """The connection drops at the commit and the database stays away: whether the job
+    exists is unknown, so nothing is undone; the sweep later keeps the images of a
+    committed job and removes those of one that was not."""
+    store, _, _ = fakes(fake_ctx)
+    ctx = failing_job_commit(fake_ctx, engine, applied=applied, then_down=True)
+    with pytest.raises(BackendUnavailable):
+        svc.create_job(ctx, "unknown", valid_files(tmp_path, 2))
+    assert len(store.objects) == 2
+    swept = sweep_orphan_objects(fake_ctx, timedelta(0))  # the database is back
+    assert len(swept.jobs) == (0 if applied else 1)
+    assert len(store.objects) == (2 if applied else 0)
+    assert row_counts(fake_ctx) == ((1, 2) if applied else (0, 0))
+
+
+def test_a_stalled_submission_whose_claim_is_alive_keeps_its_images(
+    fake_ctx: Context, tmp_path: Path
+) -> None:
+    """Images two hours old, but their submission still touches its claim (a slow link,
+    a long lock wait before its commit): the sweep leaves them."""
+    store, _, _ = fakes(fake_ctx)
+    job_id = uuid.uuid4()
+    store.clock = lambda: datetime.now(UTC) - timedelta(hours=2)
+    store.put(f"jobs/{job_id}/{uuid.uuid4()}.png", b"x", "image/png", sha(b"x"))
+    with UploadClaim(fake_ctx, job_id):
+        swept = sweep_orphan_objects(fake_ctx, timedelta(minutes=5))
+        assert (swept.jobs, swept.recent) == ((), 0)
+        assert len(store.objects) == 1
+    assert sweep_orphan_objects(fake_ctx, timedelta(minutes=5)).jobs == ()  # claim stays
+
+
+def test_a_sweep_before_a_late_commit_makes_the_commit_fail_cleanly(
+    fake_ctx: Context, tmp_path: Path
+) -> None:
+    """The submission stalled past the grace (its claim untouched) and the sweep took
+    its images; when it resumes, its commit must fail, not create a job without images."""
+    swept: list[OrphanSweep] = []
+
+    def progress(p: Progress) -> None:
+        if p.stage == "saving" and not swept:
+            swept.append(sweep_orphan_objects(fake_ctx, timedelta(0)))
+
+    with pytest.raises(UploadAbandoned, match="orphan sweep removed its images"):
+        svc.create_job(fake_ctx, "too late", valid_files(tmp_path, 2), progress=progress)
+    assert len(swept[0].jobs) == 1
     assert_nothing_left(fake_ctx)
 
 
-def lost_after_first_commit(ctx: Context, engine: Engine) -> Context:
-    """``ctx`` whose database goes away right after the first commit."""
+def lost_after_job_commit(ctx: Context, engine: Engine) -> Context:
+    """``ctx`` whose database goes away right after ``create_job`` commits the job (its
+    second commit: the first claims the job id for the upload)."""
     commits = 0
 
     class LostAfterFirstCommit(UnitOfWork):
         def __enter__(self) -> UnitOfWork:
-            if commits:
+            if commits >= 2:
                 raise BackendUnavailable("database", "test", "connection lost")
             return super().__enter__()
 
@@ -873,7 +960,7 @@ def test_database_lost_right_after_the_commit_still_reports_the_job(
     stamp and the read-back fail, but the submission is not reported as failed (which
     would invite the operator to submit the same files again)."""
     _, queue, _ = fakes(fake_ctx)
-    ctx = lost_after_first_commit(fake_ctx, engine)
+    ctx = lost_after_job_commit(fake_ctx, engine)
     result = svc.create_job(ctx, "committed", valid_files(tmp_path, 3))
     assert result.job is not None
     assert result.unsent == 0  # sent, only not stamped
@@ -900,7 +987,7 @@ def test_submit_wait_names_the_created_job_when_the_database_goes_away(
     same files again."""
     from ocrjobs import cli
 
-    ctx = lost_after_first_commit(fake_ctx, engine)
+    ctx = lost_after_job_commit(fake_ctx, engine)
     monkeypatch.setattr(cli, "_context", lambda _args: ctx)
     files = [str(f) for f in valid_files(tmp_path, 2)]
     assert cli.main(["submit", "--wait", "--timeout", "5", *files]) == BackendUnavailable.exit_code
