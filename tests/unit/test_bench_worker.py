@@ -31,12 +31,15 @@ def test_children_of_a_process_whose_threads_come_and_go() -> None:
             for t in threads:
                 t.join()
 
+    # Children other tests left running (a moto server, a submission process) may be
+    # there; none is started here, so the answer never holds anything new.
+    before = set(bench_worker._children(os.getpid()))
     churner = threading.Thread(target=churn)
     churner.start()
     try:
         deadline = time.monotonic() + 0.5
         while time.monotonic() < deadline:
-            assert bench_worker._children(os.getpid()) == []
+            assert set(bench_worker._children(os.getpid())) <= before
     finally:
         stop.set()
         churner.join()
