@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
@@ -67,7 +68,7 @@ from desktop.resources import Resources
 from desktop.search_dialog import SearchDialog
 from desktop.settings_dialog import SettingsDialog
 from desktop.status_bar import StatusBar
-from desktop.submission import SubmissionProcess
+from desktop.submission import SubmissionProcess, SubmissionProcessError, created_anyway
 from desktop.submission_child import throttled
 from desktop.submit_dialog import Source, SubmitDialog
 from desktop.tasks import Report, TaskHandle, TaskRunner
@@ -751,9 +752,23 @@ class MainWindow(QMainWindow):
         def work(handle: TaskHandle, report: Report) -> CreateResult:
             if in_child:
                 assert settings is not None
-                return self.submissions.submit(
-                    settings, name, files, language, report=report, cancel=handle.cancel_event
-                )
+                job_id = uuid.uuid4()
+                try:
+                    return self.submissions.submit(
+                        settings,
+                        name,
+                        files,
+                        language,
+                        report=report,
+                        cancel=handle.cancel_event,
+                        job_id=job_id,
+                    )
+                except SubmissionProcessError:
+                    found = created_anyway(ctx, job_id)
+                    if found is None:
+                        raise
+                    log.warning("the upload process died after committing job=%s", job_id)
+                    return found
             return job_service.create_job(
                 ctx,
                 name,

@@ -38,14 +38,18 @@ import queue
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
+from uuid import UUID
 
 from desktop.submission_child import CHILD_NICE, Files, ProgressReport, serve, unpack_error
 from ocrjobs.config import Settings
 from ocrjobs.domain.errors import Cancelled, OcrJobsError
 from ocrjobs.domain.model import CreateResult
+from ocrjobs.services import jobs as job_service
+from ocrjobs.services.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,22 @@ class SubmissionProcessError(OcrJobsError):
     """The child process ended without a result (killed, crashed) or could not start."""
 
     code = "SUBMISSION_PROCESS_FAILED"
+
+
+def created_anyway(ctx: Context, job_id: UUID) -> CreateResult | None:
+    """The job a dead child committed before it could reply, or ``None``.
+
+    A child killed after its commit (while queueing, or before its reply got out) leaves
+    a whole job behind: reporting it as failed would invite the same files again. Its
+    refused files are not known any more; unsent items are sent by the poller's
+    ``requeue_unsent``.
+    """
+    try:
+        detail = job_service.get_job(ctx, job_id)
+    except OcrJobsError:  # not there (NotFound), or the database cannot say
+        return None
+    unsent = sum(1 for i in detail.items if i.enqueued_at is None)
+    return CreateResult(job=detail, rejected=(), unsent=unsent)
 
 
 class _NotStarted(Exception):
@@ -238,6 +258,7 @@ class SubmissionProcess:
         *,
         report: ProgressReport,
         cancel: threading.Event,
+        job_id: UUID | None = None,
     ) -> CreateResult:
         """Create a job in the child; block (off the UI thread) until it ends.
 
@@ -249,6 +270,8 @@ class SubmissionProcess:
             language: the OCR language.
             report: called on this thread with the child's (throttled) progress.
             cancel: set it to cancel; the child undoes its uploads and raises ``Cancelled``.
+            job_id: the id the job is created under (default: a fresh one); if the child
+                dies, :func:`created_anyway` tells whether the job was committed.
 
         Returns:
             The child's :class:`CreateResult`.
@@ -259,7 +282,7 @@ class SubmissionProcess:
             while creating this job or no child could take it.
         """
         sid = next(self._ids)
-        message = ("submit", sid, name, list(files), language)
+        message = ("submit", sid, name, list(files), language, job_id or uuid.uuid4())
         why = ""
         for _ in range(DISPATCH_TRIES):
             if cancel.is_set():

@@ -5,7 +5,7 @@ child once and sends it every submission. The child builds its context from the
 settings once (imports, boto3 clients, the engine) and runs each submission on a thread
 of its own, so the next drop finds everything ready. Messages (tuples):
 
-* window → child: ``("submit", id, name, files, language)``, ``("cancel", id)``,
+* window → child: ``("submit", id, name, files, language, job_id)``, ``("cancel", id)``,
   ``("stop",)`` (take no more; exit once the running submissions end, which still
   take ``cancel`` meanwhile);
 * child → window: ``("ready", pid)`` once warmed up, then per submission
@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from ocrjobs.config import Settings
 from ocrjobs.domain.model import NamedBytes, Progress
@@ -196,11 +197,11 @@ class _Server:
             except OSError:  # the window is gone; the main loop sees it too
                 log.debug("could not send %r to the window", message[0])
 
-    def _start(self, sid: int, name: str, files: Files, language: str) -> None:
+    def _start(self, sid: int, name: str, files: Files, language: str, job_id: UUID) -> None:
         cancel = threading.Event()
         thread = threading.Thread(
             target=self._create,
-            args=(sid, name, files, language, cancel),
+            args=(sid, name, files, language, job_id, cancel),
             name=f"submission-{sid}",
         )
         with self._running_lock:
@@ -208,7 +209,13 @@ class _Server:
         thread.start()
 
     def _create(
-        self, sid: int, name: str, files: Files, language: str, cancel: threading.Event
+        self,
+        sid: int,
+        name: str,
+        files: Files,
+        language: str,
+        job_id: UUID,
+        cancel: threading.Event,
     ) -> None:
         from ocrjobs.services.jobs import create_job
 
@@ -222,6 +229,7 @@ class _Server:
                 language=language,
                 progress=throttled(lambda p: self._send(("progress", sid, p))),
                 cancel=cancel,
+                job_id=job_id,
             )
         except BaseException as exc:  # every failure goes back to the window
             self._send(("error", sid, pack_error(exc)))

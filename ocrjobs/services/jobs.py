@@ -93,6 +93,7 @@ def create_job(
     language: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    job_id: UUID | None = None,
 ) -> CreateResult:
     """Create a job from files: check, upload, insert rows, audit, send one message per item.
 
@@ -110,9 +111,11 @@ def create_job(
         language: Tesseract language(s) such as ``eng`` or ``eng+por``.
         progress: called (from worker threads) as files are checked and uploaded.
         cancel: set it to stop the submission; uploaded objects are removed.
+        job_id: the new job's id (default: a fresh one); a caller that may lose sight
+            of the submission (a process that dies) can look the job up by it.
     """
     t0 = time.perf_counter()
-    job_id = uuid.uuid4()
+    job_id = job_id or uuid.uuid4()
     job_name = clean_name(name) if name and name.strip() else clean_name(default_name(files))
     lang = (language or ctx.settings.default_language).strip()
     sources = intake.expand(files)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -398,3 +399,47 @@ def test_closing_the_window_cancels_its_uploads(
     assert isinstance(result, Cancelled), result
     assert job_service.list_jobs(stack_ctx).total == 0
     assert stack_ctx.store.list_keys("jobs/") == []
+
+
+def test_a_child_that_dies_after_its_commit_reports_the_job_created(
+    qtbot: QtBot,
+    aws_window: MainWindow,
+    stack_ctx: Context,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child commits the job, then dies before its reply gets out (killed while
+    queueing): the window finds the job by the id it chose and reports it created, so
+    the operator does not submit the same files again."""
+    window = aws_window
+
+    def commit_then_die(
+        settings: Settings, name: str, files: list[Path], language: str, **kw: Any
+    ) -> CreateResult:
+        job_service.create_job(stack_ctx, name, files, language=language, job_id=kw["job_id"])
+        raise SubmissionProcessError("the upload process ended (killed by SIGKILL)")
+
+    monkeypatch.setattr(window.submissions, "submit", commit_then_die)
+    files = [make_image(tmp_path / f"c{j}.png") for j in range(2)]
+    result = submit_in_window(qtbot, window, files, "committed, then killed")
+    assert isinstance(result, CreateResult), result
+    assert result.job is not None
+    assert result.job.counts.total == 2
+    assert [s.job.name for s in job_service.list_jobs(stack_ctx).jobs] == ["committed, then killed"]
+    qtbot.waitUntil(lambda: window.model.row_of(result.job.job.id) is not None, timeout=10_000)  # type: ignore[union-attr]
+
+
+def test_a_child_that_dies_before_its_commit_still_fails(
+    qtbot: QtBot,
+    aws_window: MainWindow,
+    stack_ctx: Context,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def die(*_a: Any, **_kw: Any) -> CreateResult:
+        raise SubmissionProcessError("the upload process ended (killed by SIGKILL)")
+
+    monkeypatch.setattr(aws_window.submissions, "submit", die)
+    result = submit_in_window(qtbot, aws_window, [make_image(tmp_path / "d.png")], "never")
+    assert isinstance(result, SubmissionProcessError), result
+    assert job_service.list_jobs(stack_ctx).total == 0
