@@ -91,6 +91,9 @@ from ocrjobs.services.context import Context
 
 log = logging.getLogger(__name__)
 
+UPLOAD_THREADS = 4
+"""Submissions that run at once; more wait their turn (the child runs each on a thread)."""
+
 
 def error_text(exc: BaseException) -> str:
     """The human message of a core error, else the exception's text."""
@@ -145,6 +148,10 @@ class MainWindow(QMainWindow):
         self.res = resources
         self.prefs = prefs
         self.runner = runner
+        self.upload_runner = TaskRunner(self, max_threads=UPLOAD_THREADS)
+        """Submissions wait for their uploads on threads of their own: a few long drops
+        (an outbox flush of held ones) never hold the threads that polls, detail loads
+        and thumbnails need."""
         self.backend = backend
         self.ask_job_name = True
         self.child_submissions = True
@@ -392,6 +399,7 @@ class MainWindow(QMainWindow):
         self.backend.failed.connect(self._backend_failed)
         self.backend.mode_changed.connect(lambda m: self._show_mode(Mode(m)))
         self.runner.error.connect(self.show_error)
+        self.upload_runner.error.connect(self.show_error)
         self.model.load_failed.connect(self.show_error)
         self.model.rename_requested.connect(self.rename_job)
         self.model.total_changed.connect(lambda _n: self._update_count())
@@ -778,7 +786,7 @@ class MainWindow(QMainWindow):
                 cancel=handle.cancel_event,
             )
 
-        handle = self.runner.run_with(
+        handle = self.upload_runner.run_with(
             work,
             on_progress=lambda p: self._upload_progress(handle.id, p),
             on_done=lambda r: self._submitted(handle.id, r, outbox_id),
@@ -1303,6 +1311,7 @@ class MainWindow(QMainWindow):
         """Stop polling, wait for background tasks and the submission process, release the
         backend."""
         self.poller.stop()
+        self.upload_runner.shutdown()
         self.runner.shutdown()
         self.submissions.join()  # before the local stack goes: a child may still be undoing
         self.backend.stop()

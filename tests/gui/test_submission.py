@@ -443,3 +443,27 @@ def test_a_child_that_dies_before_its_commit_still_fails(
     result = submit_in_window(qtbot, aws_window, [make_image(tmp_path / "d.png")], "never")
     assert isinstance(result, SubmissionProcessError), result
     assert job_service.list_jobs(stack_ctx).total == 0
+
+
+def test_long_submissions_leave_the_task_threads_to_polls_and_loads(
+    qtbot: QtBot, aws_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five drops whose uploads take long (an outbox flush of held ones) hold no thread
+    of the runner that polls, loads the detail view and decodes thumbnails."""
+    window = aws_window
+    release = threading.Event()
+
+    def slow(*_a: Any, **_kw: Any) -> CreateResult:
+        release.wait(30)
+        raise Cancelled("submission cancelled")
+
+    monkeypatch.setattr(window.submissions, "submit", slow)
+    try:
+        for i in range(5):
+            assert window.submit([make_image(tmp_path / f"s{i}.png")], f"slow {i}", "eng")
+        answers: list[object] = []
+        window.runner.run(lambda: "answered", on_done=answers.append, label="a poll")
+        qtbot.waitUntil(lambda: answers == ["answered"], timeout=5000)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: window.upload_runner.pending == 0, timeout=10_000)
