@@ -534,6 +534,11 @@ class JobDetailPanel(QWidget):
         last = row_at((area.bottom() - 4, area.bottom() - 12), n - 1)
         return range(first, max(first, last) + 1)
 
+    @property
+    def thumbnails_settling(self) -> bool:
+        """Thumbnails of the rows on screen are scheduled or being decoded."""
+        return self._thumb_timer.isActive() or self.thumbnails.busy
+
     def _schedule_thumbnails(self, *_args: object) -> None:
         self._thumb_timer.start()
 

@@ -256,6 +256,11 @@ def build_demo(data_dir: Path) -> Demo:
     return Demo(ctx, focus.job.id, failed)
 
 
+def settled(window: MainWindow, runner: TaskRunner) -> bool:
+    """No background task left, and the detail view's thumbnails are in."""
+    return runner.pending == 0 and not window.detail.thumbnails_settling
+
+
 def wait(app: QApplication, cond: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not cond():
@@ -294,7 +299,7 @@ def shoot(app: QApplication, resources: Resources, lang: str, dark: bool, out: P
         wait(app, lambda: window.detail.items.rowCount() == 5)
         wait(app, lambda: window.detail.viewer.has_image)
         wait(app, lambda: window.detail.viewer.boxes.count > 0)
-        wait(app, lambda: runner.pending == 0)
+        wait(app, lambda: settled(window, runner))
         for _ in range(4):  # close enough to read the word boxes
             window.detail.viewer.zoom_in()
         window.detail.viewer.centerOn(330, 300)
@@ -317,7 +322,7 @@ def shoot(app: QApplication, resources: Resources, lang: str, dark: bool, out: P
             window.select_job(demo.failed)
             wait(app, lambda: window.detail.items.rowCount() == 2)
             window.detail.item_view.setCurrentIndex(window.detail.items.index(1, 0))
-            wait(app, lambda: runner.pending == 0)
+            wait(app, lambda: settled(window, runner))
             window.banner.show_message(
                 window.banner.level.WARNING,
                 window.tr("%n file(s) were refused; the others were sent.", "", 1),
