@@ -152,8 +152,9 @@ class Poller(QObject):
             return Tick(changes, depth, depth_error, job_id)
 
         self._runner.run(poll, on_done=self._done, on_error=self._failed, label="poll")
-        if self._monotonic() >= self._next_orphan_sweep:
-            self._next_orphan_sweep = self._monotonic() + ORPHAN_SWEEP_S
+        now = self._monotonic()
+        if now >= self._next_orphan_sweep:
+            self._next_orphan_sweep = now + ORPHAN_SWEEP_S
             self._sweep_orphans(ctx)
 
     def _sweep_orphans(self, ctx: Context) -> None:

@@ -410,7 +410,7 @@ class SqlRepository:
         return found
 
     def ping(self) -> None:
-        """A round trip to the server (fail fast before uploading anything)."""
+        """A round trip to the server (the connection check)."""
         self.conn.execute(select(literal(1)))
 
     # -- uploads (a submission's claim on its job id, see ocrjobs.services.uploads) -------

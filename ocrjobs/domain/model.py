@@ -12,6 +12,10 @@ RETENTION = timedelta(days=2)
 """The seed's ``sqs_retention_deadline`` = ``created_at`` + 2 days (the queue's retention)."""
 
 
+JOBS_ROOT = "jobs/"
+"""The S3 prefix under which every job has its folder (seed layout)."""
+
+
 def s3_key_for(job_id: UUID, item_id: UUID, ext: str) -> str:
     """The one place that builds S3 keys: ``jobs/{job_id}/{item_id}.{ext}`` (seed layout).
 
@@ -21,12 +25,12 @@ def s3_key_for(job_id: UUID, item_id: UUID, ext: str) -> str:
     # isalnum() alone accepts any Unicode letter or digit ("é", "²", fullwidth "ｊｐｇ").
     if not (ext.isascii() and ext.isalnum()):
         raise ValueError(f"bad extension {ext!r}")
-    return f"jobs/{job_id}/{item_id}.{ext.lower()}"
+    return f"{job_prefix(job_id)}{item_id}.{ext.lower()}"
 
 
 def job_prefix(job_id: UUID) -> str:
     """The S3 prefix holding every object of one job."""
-    return f"jobs/{job_id}/"
+    return f"{JOBS_ROOT}{job_id}/"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,13 +29,10 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from ocrjobs.domain.errors import OcrJobsError
-from ocrjobs.domain.model import job_prefix
+from ocrjobs.domain.model import JOBS_ROOT, job_prefix
 from ocrjobs.services.context import Context
 
 log = logging.getLogger(__name__)
-
-JOBS_PREFIX = "jobs/"
-_LOOKUP_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +82,13 @@ def sweep_orphan_objects(
         found = ctx.store.list_objects(job_prefix(job_id))
         if not found:
             continue
-        if max(o.last_modified for o in found) > cutoff:
+        newest = max(o.last_modified for o in found)
+        if newest > cutoff:
             recent += 1
             continue
         if not _take(ctx, job_id, cutoff, dry_run=dry_run):
             continue
+        folder_bytes = sum(o.size for o in found)
         if not dry_run:
             ctx.store.delete_keys([o.key for o in found])
             try:
@@ -101,12 +100,12 @@ def sweep_orphan_objects(
             job_id,
             "would delete" if dry_run else "deleted",
             len(found),
-            sum(o.size for o in found),
-            max(o.last_modified for o in found).isoformat(),
+            folder_bytes,
+            newest.isoformat(),
         )
         swept.append(job_id)
         objects += len(found)
-        size += sum(o.size for o in found)
+        size += folder_bytes
     if not dry_run:
         _drop_stale_claims(ctx, cutoff)
     return OrphanSweep(tuple(swept), objects, size, recent, dry_run)
@@ -144,8 +143,8 @@ def _drop_stale_claims(ctx: Context, cutoff: datetime) -> None:
 def _jobless_folders(ctx: Context) -> list[UUID]:
     """Ids of the ``jobs/{id}/`` folders that no job row has, in listing order."""
     ids: list[UUID] = []
-    for folder in ctx.store.list_folders(JOBS_PREFIX):
-        name = folder[len(JOBS_PREFIX) :].rstrip("/")
+    for folder in ctx.store.list_folders(JOBS_ROOT):
+        name = folder[len(JOBS_ROOT) :].rstrip("/")
         try:
             job_id = UUID(name)
         except ValueError:
@@ -154,10 +153,6 @@ def _jobless_folders(ctx: Context) -> list[UUID]:
             log.warning("s3://%s/%s is not a job folder; left alone", ctx.store.bucket, folder)
             continue
         ids.append(job_id)
-    missing: list[UUID] = []
-    for start in range(0, len(ids), _LOOKUP_BATCH):
-        batch = ids[start : start + _LOOKUP_BATCH]
-        with ctx.uow() as uow:
-            existing = uow.repo.existing_job_ids(batch)
-        missing.extend(i for i in batch if i not in existing)
-    return missing
+    with ctx.uow() as uow:
+        existing = uow.repo.existing_job_ids(ids)  # in chunks of its own
+    return [i for i in ids if i not in existing]
