@@ -58,6 +58,7 @@ from bench.gui.__main__ import (
     wait_until,
 )
 from bench.gui.lateness import LATE_MS, TIMER_MS, Lateness, Stalls
+from bench.submit.__main__ import noise_png
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
@@ -151,20 +152,6 @@ class Stall:
 
 
 # -- data -----------------------------------------------------------------------------------
-
-
-def noise_pngs(n: int, side: int = 316) -> list[bytes]:
-    """``n`` distinct ~98 KiB PNGs (random grey noise, as ``bench/submit`` makes them)."""
-    from PIL import Image
-
-    out = []
-    for _ in range(n):
-        buf = io.BytesIO()
-        Image.frombytes("L", (side, side), os.urandom(side * side)).save(
-            buf, "PNG", compress_level=1
-        )
-        out.append(buf.getvalue())
-    return out
 
 
 def page_words(rng: random.Random, side: int = 316) -> str:
@@ -400,7 +387,7 @@ def main() -> int:
         data = Path(tmp)
         ctx, engine = fake_aws_context(url, data / "data")
         try:
-            images = noise_pngs(DISTINCT_IMAGES)
+            images = [noise_png() for _ in range(DISTINCT_IMAGES)]
             small = add_job(ctx, engine, "small job", 3, images)
             big = {n: add_job(ctx, engine, f"big job {n:,}", n, images) for n in args.sizes}
             window = make_window(data)

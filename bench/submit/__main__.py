@@ -12,6 +12,7 @@ Prints the median times and the ratio (peer / ours; ≥ 1.0 means we are no slow
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import statistics
@@ -26,11 +27,17 @@ from PIL import Image
 from bench.localserver import StackProcess
 
 
+def noise_png(side: int = 316) -> bytes:
+    """A ~98 KiB PNG of random grey noise: incompressible, and every one distinct."""
+    buf = io.BytesIO()
+    Image.frombytes("L", (side, side), os.urandom(side * side)).save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
 def make_images(folder: Path, n: int, side: int = 316) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        img = Image.frombytes("L", (side, side), os.urandom(side * side))
-        img.save(folder / f"img{i:05d}.png", compress_level=1)
+        (folder / f"img{i:05d}.png").write_bytes(noise_png(side))
 
 
 def run_peer(folder: Path, env: dict[str, str], round_no: int) -> float:
