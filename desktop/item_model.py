@@ -25,7 +25,6 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
 from ocrjobs.domain.model import JobItem
 from ocrjobs.domain.status import ItemStatus
-from ocrjobs.domain.words import LOW_CONFIDENCE
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMB_SIZE = QSize(56, 56)
@@ -41,15 +40,6 @@ REVIEW_COLOR = "#c26a00"
 FLAG_SIZE = 22
 MAX_THUMBNAILS = 1000
 """Thumbnails kept per model (~12 KiB each); scrolling back re-decodes evicted ones."""
-
-
-def needs_review(item: JobItem) -> bool:
-    """A finished item whose mean word confidence is below ``LOW_CONFIDENCE``."""
-    return (
-        item.status is ItemStatus.DONE
-        and item.confidence is not None
-        and item.confidence < LOW_CONFIDENCE
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +62,7 @@ def prepare_rows(items: Iterable[JobItem]) -> ItemRows:
     return ItemRows(
         rows,
         {it.id: i for i, it in enumerate(rows)},
-        frozenset(it.id for it in rows if needs_review(it)),
+        frozenset(it.id for it in rows if it.low_confidence),
     )
 
 
@@ -90,7 +80,7 @@ def row_ranges(rows: Iterable[int]) -> list[tuple[int, int]]:
 class ItemListModel(QAbstractListModel):
     """Rows are ``JobItem``; :meth:`update` replaces rows in place by id.
 
-    An item needs review when its confidence is low (:func:`needs_review`) or when its
+    An item needs review when its confidence is low (``JobItem.low_confidence``) or when its
     word boxes, once fetched, say so (:meth:`set_words_review`); such rows carry a flag.
     The count of such items is kept up to date as rows change
     (:attr:`review_count_changed`), never recounted over all rows.
@@ -194,7 +184,7 @@ class ItemListModel(QAbstractListModel):
 
     def needs_review(self, item: JobItem) -> bool:
         """Low confidence, or low-confidence word boxes (when they were fetched)."""
-        return needs_review(item) or (
+        return item.low_confidence or (
             item.status is ItemStatus.DONE and item.id in self._words_review
         )
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from ocrjobs.domain.status import EXPIRED_CODE, ItemStatus, JobStatus, StatusCounts
+from ocrjobs.domain.words import LOW_CONFIDENCE
 
 RETENTION = timedelta(days=2)
 """The seed's ``sqs_retention_deadline`` = ``created_at`` + 2 days (the queue's retention)."""
@@ -75,6 +76,15 @@ class JobItem:
     @property
     def expired(self) -> bool:
         return self.status is ItemStatus.ERROR and self.error_code == EXPIRED_CODE
+
+    @property
+    def low_confidence(self) -> bool:
+        """Read, but with a mean word confidence under ``LOW_CONFIDENCE``: to review."""
+        return (
+            self.status is ItemStatus.DONE
+            and self.confidence is not None
+            and self.confidence < LOW_CONFIDENCE
+        )
 
 
 @dataclass(frozen=True, slots=True)

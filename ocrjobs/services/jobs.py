@@ -30,7 +30,7 @@ from ocrjobs.domain.model import (
     s3_key_for,
 )
 from ocrjobs.domain.status import ItemStatus, JobStatus, StatusCounts
-from ocrjobs.domain.words import LOW_CONFIDENCE, PageWords, decode_words
+from ocrjobs.domain.words import PageWords, decode_words
 from ocrjobs.services import audit, intake
 from ocrjobs.services.context import Context
 from ocrjobs.services.dispatch import send_items
@@ -416,12 +416,7 @@ def _count(items: Sequence[JobItem]) -> StatusCounts:
         done=sum(i.status is ItemStatus.DONE for i in items),
         error=sum(i.status is ItemStatus.ERROR for i in items),
         expired=sum(i.expired for i in items),
-        review=sum(
-            i.status is ItemStatus.DONE
-            and i.confidence is not None
-            and i.confidence < LOW_CONFIDENCE
-            for i in items
-        ),
+        review=sum(i.low_confidence for i in items),
     )
 
 
