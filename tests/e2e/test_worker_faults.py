@@ -120,6 +120,21 @@ def pages() -> list[bytes]:
     return out
 
 
+@pytest.fixture(scope="session")
+def slow_page(pages: list[bytes]) -> bytes:
+    """The first page part 16 times over (40 Mpx, under the pixel limit): ~6 s of
+    Tesseract on a machine where the part alone takes 0.2 s, so an item that is surely
+    still being read seconds after it started. (The page at twice its size read in
+    0.7 s on a fast machine.)"""
+    img = Image.open(io.BytesIO(pages[0]))
+    tiled = Image.new("L", (img.width * 2, img.height * 8), 255)
+    for k in range(16):
+        tiled.paste(img, ((k % 2) * img.width, (k // 2) * img.height))
+    buf = io.BytesIO()
+    tiled.save(buf, "PNG", dpi=(300, 300))
+    return buf.getvalue()
+
+
 @dataclass
 class Stack:
     """The local stack on one database, a context on it, and worker processes."""
@@ -491,7 +506,7 @@ def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(
 
 
 def test_second_signal_exits_at_once(
-    local_stack: Settings, tmp_path: Path, pages: list[bytes]
+    local_stack: Settings, tmp_path: Path, slow_page: bytes
 ) -> None:
     ctx = build_context(local_stack)
     stack = Stack(
@@ -501,7 +516,9 @@ def test_second_signal_exits_at_once(
         tmp_path,
     )
     try:
-        (item,) = stack.submit(pages[:1])
+        # Seconds of Tesseract: still in flight when the second signal comes (a page part
+        # alone was done by then on a fast machine, and the worker exited 0).
+        (item,) = stack.submit([slow_page])
         proc = stack.worker()
         stack.wait_statuses(item.job_id, lambda s: s == [ItemStatus.PROCESSING])
         proc.send_signal(signal.SIGTERM)
@@ -522,23 +539,14 @@ def test_second_signal_exits_at_once(
 
 
 def test_item_over_the_timeout_fails_and_the_next_one_is_read(
-    local_stack: Settings, tmp_path: Path, pages: list[bytes]
+    local_stack: Settings, tmp_path: Path, pages: list[bytes], slow_page: bytes
 ) -> None:
     ctx = build_context(local_stack)
     env = {**os.environ, "OCRJOBS_CONFIG": os.devnull, "OCRJOBS_ITEM_TIMEOUT": "1"}
     stack = Stack(local_stack, env, ctx, tmp_path)
     try:
         slow, quick = stack.submit([pages[0], line_png("Quick one")])
-        # The part of a page 16 times over (40 Mpx): ~6 s of Tesseract on a machine where
-        # the part alone takes 0.2 s, so far over the 1 s limit anywhere. (The page at
-        # twice its size, used before, read in 0.7 s on a fast machine.)
-        img = Image.open(io.BytesIO(pages[0]))
-        tiled = Image.new("L", (img.width * 2, img.height * 8), 255)
-        for k in range(16):
-            tiled.paste(img, ((k % 2) * img.width, (k // 2) * img.height))
-        buf = io.BytesIO()
-        tiled.save(buf, "PNG", dpi=(300, 300))
-        data = buf.getvalue()
+        data = slow_page
         ctx.store.put(slow.s3_key, data, "image/png", hashlib.sha256(data).hexdigest())
         proc = stack.worker("--drain", "--prefetch", "0")
         assert wait_exit(stack, proc, timeout=60) == 0
